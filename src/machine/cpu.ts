@@ -1,0 +1,45 @@
+/**
+ * Physical CPUs, with just enough TLB state to charge shootdowns honestly: each CPU remembers which
+ * address spaces it has run in since they were last flushed there, i.e. which spaces' translations it
+ * may still cache. Unmapping memory of a space must flush it on every such CPU: locally with INVLPG,
+ * remotely with an IPI whose acknowledgement the initiator waits for.
+ */
+import type { CpuId } from "./units.js";
+
+export interface CpuState {
+  id: CpuId;
+  current: string | undefined;
+  cached: string[];
+}
+
+export class Cpu {
+  current: string | undefined;
+  readonly cached = new Set<string>();
+
+  constructor(readonly id: CpuId) {}
+
+  /** The CPU starts executing in an address space: from now on it may cache its translations. */
+  enter(space: string): void {
+    this.current = space;
+    this.cached.add(space);
+  }
+
+  mayCache(space: string): boolean {
+    return this.cached.has(space);
+  }
+
+  /** The space's entries were flushed here; the space stays cached only if the CPU still runs in it. */
+  flushed(space: string): void {
+    if (this.current !== space) this.cached.delete(space);
+  }
+
+  save(): CpuState {
+    return { id: this.id, current: this.current, cached: Array.from(this.cached) };
+  }
+
+  load(s: CpuState): void {
+    this.current = s.current;
+    this.cached.clear();
+    for (const x of s.cached) this.cached.add(x);
+  }
+}

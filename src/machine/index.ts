@@ -1,0 +1,13 @@
+export { Machine, type ChargePart, type Dispatcher, type EventHandler, type MachineOptions, type MachineSnapshot, type RunOptions, type RunResult, type Stateful } from "./machine.js";
+export { CostModel, profiles, primitiveNames, profileByName, type Confidence, type CostEntry, type CostOverride, type CostProfile, type Primitive, type ProfileName } from "./costs/index.js";
+export { Cpu } from "./cpu.js";
+export { UsageError, InvariantError, Interrupted, invariant, ok, err, type Result } from "./errors.js";
+export { EventQueue, type PendingEvent } from "./events.js";
+export { GuestThread, ProgramRegistry, type GuestProgram, type GuestThreadState } from "./guest.js";
+export { Hasher, hashValue } from "./hash.js";
+export { INTERRUPT_FLAG, checkInterrupt, interruptRequested } from "./interrupt.js";
+export { Memory, OutOfMemory } from "./memory.js";
+export { Rng } from "./rng.js";
+export { Trace, DEFAULT_TRACE_CAPACITY, type TraceRecord } from "./trace.js";
+export { toChromeTrace, type ChromeTrace, type ChromeTraceEvent } from "./trace-export.js";
+export { PAGE_SIZE, parseSize, type Bytes, type CpuId, type Cycles, type FrameNumber } from "./units.js";
