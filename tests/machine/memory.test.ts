@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { Memory, PAGE_SIZE } from "../../src/machine/index.js";
+
+describe("Memory (4 KiB frames with owners)", () => {
+  it("allocates the lowest free frames first and counts them per owner", () => {
+    const mem = new Memory(16 * PAGE_SIZE);
+    expect(mem.alloc("a", 3)).toEqual([0, 1, 2]);
+    expect(mem.alloc("b", 2)).toEqual([3, 4]);
+    mem.release([1], "a");
+    expect(mem.alloc("b", 2)).toEqual([1, 5]);
+    expect(mem.usage()).toEqual(new Map([["a", 2], ["b", 4]]));
+    expect(mem.free).toBe(10);
+  });
+
+  it("refuses an allocation it cannot meet, naming it, and changes nothing", () => {
+    const mem = new Memory(4 * PAGE_SIZE);
+    mem.alloc("a", 3);
+    const before = mem.save();
+    expect(() => mem.alloc("b", 2)).toThrowError(/b asked for 2 frame\(s\) of 4 KiB but only 1 are free/);
+    expect(mem.tryAlloc("b", 2)).toBeUndefined();
+    expect(mem.save()).toEqual(before);
+  });
+
+  it("reads zeros from frames never written and keeps contents sparse", () => {
+    const mem = new Memory(1024 * PAGE_SIZE);
+    const [f] = mem.alloc("a", 1);
+    expect(mem.read(f!, 0, 8)).toEqual(new Uint8Array(8));
+    mem.write(f!, 4090, new Uint8Array([1, 2, 3, 4, 5, 6]));
+    expect(Array.from(mem.read(f!, 4088, 8))).toEqual([0, 0, 1, 2, 3, 4, 5, 6]);
+    expect(mem.touchedFrames).toBe(1);
+  });
+
+  it("forgets contents when a frame is released", () => {
+    const mem = new Memory(4 * PAGE_SIZE);
+    const [f] = mem.alloc("a", 1);
+    mem.write(f!, 0, new Uint8Array([9]));
+    mem.release([f!]);
+    const [g] = mem.alloc("b", 1);
+    expect(g).toBe(f);
+    expect(mem.read(g!, 0, 1)[0]).toBe(0);
+  });
+
+  it("rejects accesses outside a frame or to frames that do not exist", () => {
+    const mem = new Memory(4 * PAGE_SIZE);
+    const [f] = mem.alloc("a", 1);
+    expect(() => mem.read(f!, 4000, 100)).toThrowError(/outside a 4 KiB frame/);
+    expect(() => mem.read(4, 0, 1)).toThrowError(/frame 4 does not exist/);
+    expect(() => mem.write(2, 0, new Uint8Array([1]))).toThrowError(/frame 2 is free/);
+  });
+
+  it("refuses to release a frame twice or on behalf of another owner, changing nothing", () => {
+    const mem = new Memory(4 * PAGE_SIZE);
+    mem.alloc("a", 2);
+    expect(() => mem.release([0], "b")).toThrowError(/belongs to a, not b/);
+    expect(() => mem.release([1, 2])).toThrowError(/frame 2 is already free/);
+    expect(mem.ownerOf(1)).toBe("a");
+    expect(mem.free).toBe(2);
+  });
+
+  it("transfers a frame with its contents", () => {
+    const mem = new Memory(4 * PAGE_SIZE);
+    const [f] = mem.alloc("dom1", 1);
+    mem.write(f!, 0, new Uint8Array([7]));
+    mem.transfer(f!, "dom2");
+    expect(mem.ownerOf(f!)).toBe("dom2");
+    expect(mem.read(f!, 0, 1)[0]).toBe(7);
+    expect(mem.usage()).toEqual(new Map([["dom2", 1]]));
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { Trace, toChromeTrace } from "../../src/machine/index.js";
+
+function fill(trace: Trace, n: number): void {
+  for (let i = 0; i < n; i++) trace.record(i * 10, i % 2, "nova", i % 3 === 0 ? "call" : "reply", `pd${i % 2}/ec0`, 10, 1, 0, { i });
+}
+
+describe("Trace (bounded ring)", () => {
+  it("keeps every record while it has room", () => {
+    const t = new Trace(8);
+    fill(t, 5);
+    expect(t.size).toBe(5);
+    expect(t.dropped).toBe(0);
+    expect(t.at(0)).toMatchObject({ time: 0, cpu: 0, layer: "nova", op: "call", actor: "pd0/ec0", cycles: 10, args: { i: 0 } });
+  });
+
+  it("overwrites the oldest records when full and counts them", () => {
+    const t = new Trace(4);
+    fill(t, 10);
+    expect(t.size).toBe(4);
+    expect(t.dropped).toBe(6);
+    expect(t.total).toBe(10);
+    expect(Array.from(t, (r) => r.args!["i"])).toEqual([6, 7, 8, 9]);
+  });
+
+  it("filters records by layer, op, actor and CPU", () => {
+    const t = new Trace(100);
+    fill(t, 9);
+    expect(t.records({ op: "call" }).map((r) => r.args!["i"])).toEqual([0, 3, 6]);
+    expect(t.records({ cpu: 1, op: "reply" }).map((r) => r.args!["i"])).toEqual([1, 5, 7]);
+  });
+
+  it("hashes equal contents equally and different contents differently", () => {
+    const a = new Trace(16);
+    const b = new Trace(16);
+    fill(a, 12);
+    fill(b, 12);
+    expect(a.hash()).toBe(b.hash());
+    b.record(999, 0, "xen", "send", "dom0", 1, 0, 0);
+    expect(a.hash()).not.toBe(b.hash());
+  });
+
+  it("keeps the newest records when shrunk and counts the rest as dropped", () => {
+    const t = new Trace(10);
+    fill(t, 10);
+    t.resize(3);
+    expect(Array.from(t, (r) => r.args!["i"])).toEqual([7, 8, 9]);
+    expect(t.dropped).toBe(7);
+  });
+});
+
+describe("Chrome Trace Event export", () => {
+  it("writes complete events in microseconds at the profile clock, with names as metadata", () => {
+    const t = new Trace(16);
+    t.record(3400, 1, "nova", "call", "pd0x20/ec0x21", 680, 0, 0, { words: 2 });
+    const json = toChromeTrace(t, 3.4e9, { seed: 5 });
+    expect(json.displayTimeUnit).toBe("ns");
+    expect(json.otherData).toMatchObject({ seed: 5, cpu_hz: 3.4e9, records: 1, dropped: 0 });
+    const x = json.traceEvents.find((e) => e.ph === "X")!;
+    expect(x).toMatchObject({ name: "call", cat: "nova", pid: 1, tid: 1, args: { cycles: 680, cpu: 1, words: 2 } });
+    expect(x.ts).toBeCloseTo(1, 12);
+    expect(x.dur).toBeCloseTo(0.2, 12);
+    const names = json.traceEvents.filter((e) => e.ph === "M").map((e) => [e.name, e.args!["name"]]);
+    expect(names).toEqual([["process_name", "pd0x20"], ["thread_name", "pd0x20/ec0x21"]]);
+    expect(() => JSON.parse(JSON.stringify(json))).not.toThrow();
+  });
+});
