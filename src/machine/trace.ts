@@ -59,6 +59,12 @@ export class Trace {
   private primsLoCol!: Uint32Array;
   private primsHiCol!: Uint32Array;
   private argsCol: (Record<string, unknown> | undefined)[] = [];
+  private lastLayer: string | undefined;
+  private lastLayerId = 0;
+  private lastOp: string | undefined;
+  private lastOpId = 0;
+  private lastActor: string | undefined;
+  private lastActorId = 0;
 
   constructor(capacity: number = DEFAULT_TRACE_CAPACITY) {
     this.capacityValue = capacity;
@@ -112,9 +118,22 @@ export class Trace {
     this.time[i] = time;
     this.cyclesCol[i] = cycles;
     this.cpuCol[i] = cpu;
-    this.layerCol[i] = this.intern(layer);
-    this.opCol[i] = this.intern(op);
-    this.actorCol[i] = this.intern(actor);
+    // Callers repeat the same strings run after run: a one-entry cache per column skips the map.
+    if (layer !== this.lastLayer) {
+      this.lastLayer = layer;
+      this.lastLayerId = this.intern(layer);
+    }
+    if (op !== this.lastOp) {
+      this.lastOp = op;
+      this.lastOpId = this.intern(op);
+    }
+    if (actor !== this.lastActor) {
+      this.lastActor = actor;
+      this.lastActorId = this.intern(actor);
+    }
+    this.layerCol[i] = this.lastLayerId;
+    this.opCol[i] = this.lastOpId;
+    this.actorCol[i] = this.lastActorId;
     this.primsLoCol[i] = primsLo;
     this.primsHiCol[i] = primsHi;
     this.argsCol[i] = args;
@@ -226,6 +245,7 @@ export class Trace {
     this.totalValue = s.total;
     this.strings = s.strings.slice();
     this.stringIds = new Map(this.strings.map((str, i) => [str, i]));
+    this.lastLayer = this.lastOp = this.lastActor = undefined;
     this.time = s.time.slice();
     this.cyclesCol = s.cycles.slice();
     this.cpuCol = s.cpu.slice();

@@ -1,0 +1,45 @@
+/**
+ * `npm run bench`: runs every bench/*.bench.ts suite and writes bench/results.json — host throughput
+ * figures with their samples, the issue's target beside each, and the configuration they ran on.
+ */
+import { readdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BenchResult, Suite } from "./harness.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+
+const files = readdirSync(here)
+  .filter((f) => f.endsWith(".bench.js"))
+  .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
+  .sort();
+
+const results: BenchResult[] = [];
+for (const file of files) {
+  const mod = (await import(join(here, file))) as { default: Suite };
+  process.stderr.write(`bench: ${file}\n`);
+  for (const r of await mod.default()) {
+    results.push(r);
+    const t = r.target ? `  (target ${r.target.better === "higher" ? "≥" : "≤"} ${fmt(r.target.value)}${meets(r) ? ", met" : ", MISSED"})` : "";
+    process.stderr.write(`  ${r.suite} / ${r.name}: ${fmt(r.value)} ${r.unit}${t}\n`);
+  }
+}
+
+function fmt(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(2);
+}
+
+function meets(r: BenchResult): boolean {
+  return r.target === undefined || (r.target.better === "higher" ? r.value >= r.target.value : r.value <= r.target.value);
+}
+
+const out = {
+  config: { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, memory_bytes: totalmem(), suites: files },
+  results,
+  missed: results.filter((r) => !meets(r)).map((r) => `${r.suite} / ${r.name}`),
+};
+const path = join(here, "..", "bench", "results.json");
+writeFileSync(path, JSON.stringify(out, null, 2) + "\n");
+process.stderr.write(`bench: wrote ${path}\n`);
