@@ -2,10 +2,18 @@
  * hypernote: what a notebook cell imports. The machine, the kernels booted on it, and the helpers
  * that show what happened (tables, figures, reports).
  */
+import type { ColumnTable } from "arquero";
 import { Machine, UsageError, type MachineOptions } from "./machine/index.js";
+import { bootXen, type Xen } from "./xen/index.js";
+import { bootNova, type Nova } from "./microkernel/index.js";
+import { latencySummary, latencyTable, tcb, type TcbResult, type TraceFilter } from "./metrics/index.js";
 
 export { Machine, UsageError, InvariantError, Interrupted, profiles, primitiveNames, PAGE_SIZE } from "./machine/index.js";
+export * from "./metrics/index.js";
+export * from "./display/index.js";
 export type { MachineOptions, MachineSnapshot, RunOptions, RunResult, Primitive, ProfileName, CostEntry, Confidence, TraceRecord, ChromeTrace, Cycles, CpuId } from "./machine/index.js";
+export type { Xen, XenGuest, CreateDomainOptions, XenEntry, DomainInfo } from "./xen/index.js";
+export type { Nova, Regs, SyscallResult, EcStateView, Crd, GuestEntry, HipInfo, Displayable, KObjectHandle, UtcbView } from "./microkernel/index.js";
 
 /**
  * The machine a notebook works with: the emulated hardware plus one boot method per system that can
@@ -13,6 +21,21 @@ export type { MachineOptions, MachineSnapshot, RunOptions, RunResult, Primitive,
  */
 export class HypernoteMachine extends Machine {
   private booted = new Set<string>();
+
+  /** Every recorded operation as a table: time, CPU, layer, op, actor, cycles, ns, what it rested on. */
+  latency(filter?: TraceFilter): ColumnTable {
+    return latencyTable(this.trace, this.costs, filter);
+  }
+
+  /** count, mean and percentiles per group of operations (default: per layer and op). */
+  latencySummary(by: readonly string[] = ["layer", "op"]): ColumnTable {
+    return latencySummary(this.trace, this.costs, by);
+  }
+
+  /** Lines of code of a set of components from the TCB catalogue, by category. */
+  tcb(componentIds: Iterable<string>): TcbResult {
+    return tcb(componentIds);
+  }
 
   /** Guard shared by the boot methods: a system boots once per machine. */
   protected bootOnce<T>(system: string, boot: () => T): T {
@@ -22,6 +45,16 @@ export class HypernoteMachine extends Machine {
     const booted = boot();
     this.booted.add(system);
     return booted;
+  }
+
+  /** Xen with Dom0 (domid 0, privileged); see src/xen/xen.ts for the boot state. */
+  bootXen(): Xen {
+    return this.bootOnce("Xen", () => bootXen(this));
+  }
+
+  /** Boot the NOVA microhypervisor (S14 + GF): root PD 0x20, root EC 0x21, root SC 0x22. */
+  bootNova(): Nova {
+    return this.bootOnce("NOVA", () => bootNova(this));
   }
 }
 

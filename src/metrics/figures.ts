@@ -83,6 +83,24 @@ export function provenanceOf(machine: MachineLike, records?: Iterable<TraceRecor
   return { kind: "cost", profile: costs.profile.id, cpuModel: costs.profile.cpuModel, hz: costs.profile.hz, uncertain };
 }
 
+/**
+ * The provenance of a figure that puts several machines side by side (say, one per cost profile):
+ * every profile is named, and an uncertain entry is named with the profile it belongs to. The clock
+ * is the first machine's; figures that convert cycles to time should not mix profiles.
+ */
+export function combinedProvenance(parts: readonly CostProvenance[]): CostProvenance {
+  if (parts.length === 0) throw new RangeError("combinedProvenance needs at least one provenance");
+  if (parts.length === 1) return parts[0]!;
+  const uncertain = parts.flatMap((p) => p.uncertain.map((u) => ({ ...u, name: `${p.profile}:${u.name}` })));
+  return {
+    kind: "cost",
+    profile: parts.map((p) => p.profile).join(", "),
+    cpuModel: [...new Set(parts.map((p) => p.cpuModel))].join("; "),
+    hz: parts[0]!.hz,
+    uncertain,
+  };
+}
+
 /** The provenance of a TCB figure built from `tcb()` results. */
 export function locProvenance(...results: TcbResult[]): LocProvenance {
   const ids = new Set<string>();

@@ -12,6 +12,7 @@ export {
   timeline,
   tcbBarData,
   provenanceOf,
+  combinedProvenance,
   locProvenance,
   provenanceNote,
   uncertaintyMarker,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CostModel, Machine, Trace } from "../../src/machine/index.js";
 import {
   cdf,
+  combinedProvenance,
   groupedBars,
   histogram,
   latencyTable,
@@ -182,5 +183,18 @@ describe("figure builders", () => {
   it("keeps user text literal: markup in titles is escaped for plotly", () => {
     const spec = histogram({ name: "a", values: [1] }, { provenance: clean, title: "<b>x</b> & y" });
     expect(titleText(spec)).toBe("&lt;b&gt;x&lt;/b&gt; &amp; y");
+  });
+});
+
+describe("combinedProvenance", () => {
+  it("names every profile and qualifies each uncertain entry with its profile", () => {
+    const a = { kind: "cost" as const, profile: "skylake", cpuModel: "i7-6700", hz: 3.4e9, uncertain: [{ name: "invlpg", confidence: "approximate" as const, source: "s" }] };
+    const b = { kind: "cost" as const, profile: "nehalem-2010", cpuModel: "i7 920", hz: 2.67e9, uncertain: [] };
+    const c = combinedProvenance([a, b]);
+    expect(c.profile).toBe("skylake, nehalem-2010");
+    expect(c.cpuModel).toBe("i7-6700; i7 920");
+    expect(c.uncertain.map((u) => u.name)).toEqual(["skylake:invlpg"]);
+    expect(combinedProvenance([b])).toBe(b);
+    expect(() => combinedProvenance([])).toThrowError(/at least one/);
   });
 });
