@@ -4,8 +4,9 @@
  * accidents. Events are data — a kind, a target CPU and a payload of plain data — never closures,
  * so the queue can be snapshotted and restored exactly. Handlers are registered per kind.
  *
- * A 4-ary heap (half the depth of a binary one, so fewer cache misses per pop) whose keys (time, sequence) sit in typed arrays in heap order, moved together with
- * the slot that holds the event's kind, CPU and payload: O(log n) insert and pop, no pointer chasing
+ * A 4-ary heap (half the depth of a binary one, so fewer cache misses per pop) whose times sit in a
+ * typed array in heap order, moved together with the slot that holds the event's sequence number,
+ * kind, CPU and payload: O(log n) insert and pop, no pointer chasing
  * while sifting, and no allocation per event beyond its payload.
  */
 import type { CpuId, Cycles } from "./units.js";
@@ -28,11 +29,11 @@ const INITIAL = 64;
 export class EventQueue {
   // Heap order: position i holds the i-th heap node's key and the slot of its event.
   private hTime = new Float64Array(INITIAL);
-  private hSeq = new Float64Array(INITIAL);
   private hSlot = new Int32Array(INITIAL);
   private size = 0;
   // Slots: what an event carries besides its key.
   private cpu = new Int32Array(INITIAL);
+  private seq = new Float64Array(INITIAL);
   private kind: string[] = [];
   private payload: unknown[] = [];
   private freeSlots: number[] = [];
@@ -63,14 +64,14 @@ export class EventQueue {
     if (this.size === 0) return false;
     const slot = this.hSlot[0]!;
     out.time = this.hTime[0]!;
-    out.seq = this.hSeq[0]!;
+    out.seq = this.seq[slot]!;
     out.cpu = this.cpu[slot]!;
     out.kind = this.kind[slot]!;
     out.payload = this.payload[slot];
     this.payload[slot] = undefined;
     this.freeSlots.push(slot);
     const last = --this.size;
-    if (last > 0) this.siftDown(this.hTime[last]!, this.hSeq[last]!, this.hSlot[last]!);
+    if (last > 0) this.siftDown(this.hTime[last]!, this.hSlot[last]!);
     return true;
   }
 
@@ -79,7 +80,7 @@ export class EventQueue {
     const out: PendingEvent[] = [];
     for (let i = 0; i < this.size; i++) {
       const slot = this.hSlot[i]!;
-      out.push({ time: this.hTime[i]!, seq: this.hSeq[i]!, cpu: this.cpu[slot]!, kind: this.kind[slot]!, payload: this.payload[slot] });
+      out.push({ time: this.hTime[i]!, seq: this.seq[slot]!, cpu: this.cpu[slot]!, kind: this.kind[slot]!, payload: this.payload[slot] });
     }
     return out.sort((a, b) => a.time - b.time || a.seq - b.seq);
   }
@@ -102,40 +103,41 @@ export class EventQueue {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.slotCount++;
-      if (slot === this.cpu.length) this.cpu = grow(this.cpu);
+      if (slot === this.cpu.length) {
+        this.cpu = grow(this.cpu);
+        this.seq = grow(this.seq);
+      }
     }
     this.cpu[slot] = cpu;
+    this.seq[slot] = seq;
     this.kind[slot] = kind;
     this.payload[slot] = payload;
     if (this.size === this.hTime.length) {
       this.hTime = grow(this.hTime);
-      this.hSeq = grow(this.hSeq);
       this.hSlot = grow(this.hSlot);
     }
     // Sift up: move parents down until the new key's place is found.
     const hTime = this.hTime;
-    const hSeq = this.hSeq;
     const hSlot = this.hSlot;
+    const seqOf = this.seq;
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 2;
       const pt = hTime[parent]!;
-      if (pt < time || (pt === time && hSeq[parent]! < seq)) break;
+      if (pt < time || (pt === time && seqOf[hSlot[parent]!]! < seq)) break;
       hTime[i] = pt;
-      hSeq[i] = hSeq[parent]!;
       hSlot[i] = hSlot[parent]!;
       i = parent;
     }
     hTime[i] = time;
-    hSeq[i] = seq;
     hSlot[i] = slot;
   }
 
-  /** Place (time, seq, slot) — the former last node — starting from the root. */
-  private siftDown(time: Cycles, seq: number, slot: number): void {
+  /** Place (time, slot) — the former last node — starting from the root. */
+  private siftDown(time: Cycles, slot: number): void {
     const hTime = this.hTime;
-    const hSeq = this.hSeq;
     const hSlot = this.hSlot;
+    const seqOf = this.seq;
     const n = this.size;
     let i = 0;
     for (;;) {
@@ -143,24 +145,21 @@ export class EventQueue {
       if (first >= n) break;
       let child = first;
       let ct = hTime[first]!;
-      let cs = hSeq[first]!;
       const end = first + 4 < n ? first + 4 : n;
       for (let c = first + 1; c < end; c++) {
         const rt = hTime[c]!;
-        if (rt < ct || (rt === ct && hSeq[c]! < cs)) {
+        // Sequence numbers are looked up only on a tie of times, which is rare.
+        if (rt < ct || (rt === ct && seqOf[hSlot[c]!]! < seqOf[hSlot[child]!]!)) {
           child = c;
           ct = rt;
-          cs = hSeq[c]!;
         }
       }
-      if (time < ct || (time === ct && seq < cs)) break;
+      if (time < ct || (time === ct && seqOf[slot]! < seqOf[hSlot[child]!]!)) break;
       hTime[i] = ct;
-      hSeq[i] = cs;
       hSlot[i] = hSlot[child]!;
       i = child;
     }
     hTime[i] = time;
-    hSeq[i] = seq;
     hSlot[i] = slot;
   }
 }
