@@ -4,12 +4,16 @@
  */
 import type { ColumnTable } from "arquero";
 import { Machine, UsageError, type MachineOptions } from "./machine/index.js";
+import { bootXen, type Xen } from "./xen/index.js";
+import { bootNova, type Nova } from "./microkernel/index.js";
 import { latencySummary, latencyTable, tcb, type TcbResult, type TraceFilter } from "./metrics/index.js";
 
 export { Machine, UsageError, InvariantError, Interrupted, profiles, primitiveNames, PAGE_SIZE } from "./machine/index.js";
 export * from "./metrics/index.js";
 export * from "./display/index.js";
 export type { MachineOptions, MachineSnapshot, RunOptions, RunResult, Primitive, ProfileName, CostEntry, Confidence, TraceRecord, ChromeTrace, Cycles, CpuId } from "./machine/index.js";
+export type { Xen, XenGuest, CreateDomainOptions, XenEntry, DomainInfo } from "./xen/index.js";
+export type { Nova, Regs, SyscallResult, EcStateView, Crd, GuestEntry, HipInfo, Displayable, KObjectHandle, UtcbView } from "./microkernel/index.js";
 
 /**
  * The machine a notebook works with: the emulated hardware plus one boot method per system that can
@@ -43,7 +47,15 @@ export class HypernoteMachine extends Machine {
     return booted;
   }
 
+  /** Xen with Dom0 (domid 0, privileged); see src/xen/xen.ts for the boot state. */
+  bootXen(): Xen {
+    return this.bootOnce("Xen", () => bootXen(this));
+  }
 
+  /** Boot the NOVA microhypervisor (S14 + GF): root PD 0x20, root EC 0x21, root SC 0x22. */
+  bootNova(): Nova {
+    return this.bootOnce("NOVA", () => bootNova(this));
+  }
 }
 
 /** A new machine: `createMachine({ cpus: 2, memory: "256M", costs: "skylake", seed: 1 })`. */

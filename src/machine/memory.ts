@@ -75,8 +75,11 @@ export class Memory {
 
   /** Return frames to the free pool; their contents are forgotten (a new owner reads zeros). */
   release(frames: readonly FrameNumber[], owner?: string): void {
+    const seen = new Set<FrameNumber>();
     for (const f of frames) {
       this.check(f);
+      if (seen.has(f)) throw new UsageError("double-free", `frame ${f} is listed twice in one release`);
+      seen.add(f);
       const id = this.owners[f]! - 1;
       if (id < 0) throw new UsageError("double-free", `frame ${f} is already free`);
       if (owner !== undefined && this.ownerNames[id] !== owner) {

@@ -67,3 +67,13 @@ describe("Memory (4 KiB frames with owners)", () => {
     expect(mem.usage()).toEqual(new Map([["dom2", 1]]));
   });
 });
+
+describe("Memory.release", () => {
+  it("refuses a list naming the same frame twice, changing nothing (found by the machine fuzzer)", () => {
+    const mem = new Memory(4 * PAGE_SIZE);
+    mem.alloc("a", 2);
+    expect(() => mem.release([1, 1])).toThrowError(/frame 1 is listed twice/);
+    expect(mem.free).toBe(2);
+    expect(mem.usage()).toEqual(new Map([["a", 2]]));
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Execution context (EC): a thread (local or global) or a virtual CPU, bound for good to one PD and
+ * one CPU, with a UTCB for its messages.
+ * NOVA interface specification, June 2014: §2.2, create_ec (§5.3.2), ec_ctrl (§5.3.8); src/ec.cpp.
+ */
+import { Config, Evt, Flag, Perm, Status, USER_ADDR, type Regs } from "./abi.js";
+import { capOf, destroyHooks, installObjCap, nodesIn, wrapSel } from "./capability.js";
+import { KMEM, quotaCharge, quotaRelease } from "./pd.js";
+import { NONE, type Kernel, type SyscallResult } from "./state.js";
+import { CrdType } from "./abi.js";
+
+/**
+ * wait: a local EC waiting for a portal call (or a global EC after reply) · ready: runs user code (its
+ * registered program, or the notebook cell acting for it) · call: blocked in a call until the reply ·
+ * help: its call found the callee busy; its SC helps the callee until it is free · sm: blocked on a
+ * semaphore · ipi: released from another CPU, ready once the wake-up IPI arrives · nosc: a global EC or vCPU with no SC yet · done: its program ended · dead: killed.
+ */
+export type EcState = "wait" | "ready" | "ipi" | "call" | "help" | "sm" | "nosc" | "done" | "dead";
+
+export interface Entered {
+  via: "portal" | "event" | "startup" | "resume";
+  /** Portal object id, or NONE. */
+  pt: number;
+  pid: bigint;
+  /** Event vector for event entries, else NONE. */
+  event: number;
+  ip: bigint;
+  regs: Regs;
+}
+
+export interface Ec {
+  kind: "ec";
+  id: number;
+  refs: number;
+  pd: number;
+  cpu: number;
+  type: "local" | "global" | "vcpu";
+  /** Page number of the UTCB in the PD's memory space (0 for a vCPU). */
+  utcbPage: number;
+  utcb: BigUint64Array | null;
+  utcbFrame: number;
+  sp: bigint;
+  ip: bigint;
+  evt: number;
+  st: EcState;
+  /** The reply capability: the EC waiting for our reply. */
+  caller: number;
+  /** The EC we called and wait for (partner link). */
+  callee: number;
+  /** While helping: the busy callee, and the portal and flags of the call to retry. */
+  helping: number;
+  helpPt: number;
+  helpFlags: number;
+  /** ECs helping us, first come first retried. */
+  helpers: number[];
+  /** The SC this EC currently runs on (its own, or the caller's donated one). */
+  sc: number;
+  /** SC bound to this global EC (first one). */
+  ownSc: number;
+  sm: number;
+  waitSeq: number;
+  /** Vector of the event this EC is blocked in (an implicit call), NONE for a plain call. */
+  event: number;
+  entered: Entered | null;
+  result: (Regs & { status: number }) | null;
+  recall: boolean;
+  why: string;
+}
+
+export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcbPage: number, sp: bigint, evt: number): Ec {
+  const ec: Ec = {
+    kind: "ec", id: k.newId(), refs: 0, pd, cpu, type, utcbPage, utcb: type === "vcpu" ? null : new BigUint64Array(512), utcbFrame: NONE,
+    sp, ip: 0n, evt, st: type === "local" ? "wait" : "nosc", caller: NONE, callee: NONE, helping: NONE, helpPt: NONE, helpFlags: 0, helpers: [],
+    sc: NONE, ownSc: NONE, sm: NONE, waitSeq: 0, event: NONE, entered: null, result: null, recall: false, why: "",
+  };
+  k.d.objects.set(ec.id, ec);
+  return ec;
+}
+
+/**
+ * create_ec: sel = new EC, RSI = owner PD, RDX = utcb[63:12] | cpu[11:0], RAX = SP, R8 = event base, flag G = global.
+ * utcb = 0 makes a vCPU (needs VMX or SVM, else BAD_FTR). Checks in the order of S14 sys_create_ec:
+ * CPU, feature, capabilities, UTCB placement.
+ */
+export function createEc(k: Kernel, ec: Ec, sel: bigint, flags: number, a: Regs): Status {
+  const self = k.pd(ec.pd);
+  const cpu = Number(a.rdx & 0xfffn);
+  const utcbPage = Number((a.rdx & ~0xfffn) >> 12n);
+  if (cpu >= k.m.cpus.length || cpu >= Config.NUM_CPU) return Status.BAD_CPU;
+  if (utcbPage === 0 && (k.d.features & 0x6) === 0) return Status.BAD_FTR;
+  const s = wrapSel(sel);
+  const owner = capOf(k, self, wrapSel(a.rsi), "pd", Perm.pd.EC);
+  if (self.obj.has(s) || owner === undefined) return Status.BAD_CAP;
+  const pd = owner.obj;
+  if (utcbPage !== 0) {
+    const addr = BigInt(utcbPage) << 12n;
+    if (addr >= USER_ADDR || pd.utcbs.includes(utcbPage) || nodesIn(k, pd.mem, CrdType.MEM, utcbPage, 0).length > 0) return Status.BAD_PAR;
+  }
+  if (!quotaCharge(k, pd, KMEM.ec)) return Status.QUO_OOM;
+  const frame = utcbPage !== 0 ? k.m.memory.tryAlloc("nova:utcb", 1) : [];
+  if (frame === undefined) {
+    quotaRelease(k, pd, KMEM.ec);
+    return Status.QUO_OOM;
+  }
+  const type = utcbPage === 0 ? "vcpu" : (flags & Flag.EC_GLOBAL) !== 0 ? "global" : "local";
+  const e = newEc(k, pd.id, cpu, type, utcbPage, a.rax, wrapSel(a.r8));
+  e.utcbFrame = frame[0] ?? NONE;
+  if (utcbPage !== 0) pd.utcbs.push(utcbPage);
+  pd.refs++;
+  installObjCap(k, self, s, e, 0xd);
+  return Status.SUCCESS;
+}
+
+/** Registers a completed kernel entry hands back. */
+export function done(status: number, a?: Partial<Regs>): Regs & { status: number } {
+  return { rdi: BigInt(status), rsi: a?.rsi ?? 0n, rdx: a?.rdx ?? 0n, rax: a?.rax ?? 0n, r8: a?.r8 ?? 0n, status };
+}
+
+export const BLOCKED: SyscallResult = { blocked: true };
+
+/** A blocked EC's kernel entry completes: it becomes ready with these registers. */
+export function complete(k: Kernel, e: Ec, r: Regs & { status: number }): void {
+  e.result = r;
+  e.st = "ready";
+  e.entered = { via: "resume", pt: NONE, pid: 0n, event: NONE, ip: e.ip, regs: r };
+}
+
+/**
+ * Kill an EC (an event with no portal, its destruction): a caller waiting for its reply gets ABORTED,
+ * and a caller that was blocked in an event dies too, so the failure cascades (S14 Ec::die).
+ */
+export function kill(k: Kernel, e: Ec, why: string): void {
+  const work: [Ec, string][] = [[e, why]];
+  while (work.length > 0) {
+    const [x, reason] = work.pop()!;
+    if (x.st === "dead") continue;
+    x.st = "dead";
+    x.why = reason;
+    k.liveThreads.delete(x.id);
+    k.d.threads.delete(x.id);
+    if (x.sm !== NONE) {
+      const sm = k.obj(x.sm);
+      if (sm?.kind === "sm") sm.waiters = sm.waiters.filter((w) => w !== x.id);
+      x.sm = NONE;
+    }
+    const c = x.caller === NONE ? undefined : k.ec(x.caller);
+    x.caller = NONE;
+    if (c !== undefined && c.st === "call" && c.callee === x.id) {
+      c.callee = NONE;
+      if (c.event !== NONE) work.push([c, `its handler for event 0x${c.event.toString(16)} died`]);
+      else complete(k, c, done(Status.ABORTED));
+    }
+    for (const h of x.helpers) {
+      const he = k.ec(h);
+      if (he?.st === "help" && he.helping === x.id) {
+        he.helping = NONE;
+        complete(k, he, done(Status.TIMEOUT)); // S14: calling a dead callee returns TIMEOUT
+      }
+    }
+    x.helpers = [];
+  }
+}
+
+/**
+ * ec_ctrl (S14: recall; GF flags = Ec_op, 0 = recall): sel = EC with the CT permission. Recall pends a
+ * hazard: the EC raises RECALL (evt + 0x1f, vCPU evt + 0xff) before it next returns to user mode.
+ */
+export function ecCtrl(k: Kernel, ec: Ec, sel: bigint, flags: number): Status {
+  const target = capOf(k, k.pd(ec.pd), wrapSel(sel), "ec", Perm.ec.CT);
+  if (target === undefined) return Status.BAD_CAP;
+  if (flags !== 0) return Status.BAD_PAR; // GF ops 1–8 are not modelled
+  const t = target.obj;
+  t.recall = true;
+  if (t.cpu !== ec.cpu) k.m.ipi(ec.cpu, t.cpu, "nova.recall", { ec: t.id });
+  return Status.SUCCESS;
+}
+
+export function recallVector(e: Ec): number {
+  return e.type === "vcpu" ? Evt.VCPU_RECALL : Evt.RECALL;
+}
+
+destroyHooks.ec = (k, e) => {
+  kill(k, e, "destroyed: its last capability and reference are gone");
+  const pd = k.pd(e.pd);
+  if (pd !== undefined) {
+    quotaRelease(k, pd, KMEM.ec);
+    pd.utcbs = pd.utcbs.filter((p) => p !== e.utcbPage);
+  }
+  if (e.utcbFrame !== NONE) k.m.memory.release([e.utcbFrame]);
+  return [e.pd];
+};

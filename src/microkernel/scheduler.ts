@@ -1,0 +1,158 @@
+/**
+ * Scheduler: 128 priorities, round robin within a priority, one run queue per CPU; an SC runs the EC
+ * at the end of its donation chain (its own EC, or whichever EC its EC called or helps).
+ * NOVA interface specification, June 2014, §3.1; include/sc.hpp, src/sc.cpp (Sc::schedule,
+ * remote_enqueue); helping from include/ec.hpp (Ec::activate).
+ *
+ * Model choices: an SC's budget is charged with the cycles its steps spend; a preempted SC keeps its
+ * place at the head of its list and one whose budget ran out goes to the tail with a fresh quantum
+ * (S14 Sc::schedule). An EC that runs no registered code is driven by the notebook: the dispatcher
+ * skips SCs that end at such an EC (the cell acts for it between runs), so lower priorities still run.
+ */
+import { GuestThread, type Dispatcher } from "../machine/index.js";
+import { NUM_PRIORITIES } from "./abi.js";
+import type { Ec } from "./ec.js";
+import type { Sc } from "./sc.js";
+import { NONE, spaceName, type Kernel } from "./state.js";
+
+/** NOVA kills the kernel after 100 helping loops ("Livelock"); we stop following a chain there. */
+const MAX_CHAIN = 100;
+
+export function emptyQueues(): { prio: number[][] } {
+  return { prio: Array.from({ length: NUM_PRIORITIES }, () => []) };
+}
+
+export function enqueue(k: Kernel, sc: Sc): void {
+  if (sc.queued) return;
+  k.d.cpus[sc.cpu]!.prio[sc.prio]!.push(sc.id);
+  sc.queued = true;
+}
+
+export function dequeue(k: Kernel, sc: Sc): void {
+  if (!sc.queued) return;
+  const q = k.d.cpus[sc.cpu]!.prio[sc.prio]!;
+  const i = q.indexOf(sc.id);
+  if (i >= 0) q.splice(i, 1);
+  sc.queued = false;
+}
+
+/** Enqueue from `cpu`: directly on the same CPU, else through the remote run queue and an IPI (VEC_IPI_RRQ). */
+export function enqueueFrom(k: Kernel, cpu: number, sc: Sc): void {
+  if (sc.cpu === cpu) enqueue(k, sc);
+  else k.m.ipi(cpu, sc.cpu, "nova.rrq", { sc: sc.id });
+}
+
+/** A blocked EC was released from `cpu`: on another CPU it becomes ready when the wake-up IPI arrives. */
+export function wake(k: Kernel, cpu: number, e: Ec): void {
+  if (e.cpu === cpu || e.st !== "ready") return;
+  e.st = "ipi";
+  k.m.ipi(cpu, e.cpu, "nova.wake", { ec: e.id });
+}
+
+/** The EC an SC runs now: follow call and helping links to the end of the chain. */
+export function runner(k: Kernel, sc: Sc): Ec | undefined {
+  let e = k.ec(sc.ec);
+  for (let i = 0; e !== undefined && i < MAX_CHAIN; i++) {
+    if (e.st === "call") e = k.ec(e.callee);
+    else if (e.st === "help") e = k.ec(e.helping);
+    else return e;
+  }
+  return undefined;
+}
+
+const progIds = new Map<bigint, string>();
+export function progId(ip: bigint): string {
+  let id = progIds.get(ip);
+  if (id === undefined) {
+    id = `nova:0x${ip.toString(16)}`;
+    if (progIds.size < 4096) progIds.set(ip, id);
+  }
+  return id;
+}
+
+/** The CPU runs in a PD's address space from now on (Cpu.enter only when it changes: the hot IPC path). */
+export function enterSpace(k: Kernel, cpu: number, pd: number): void {
+  const c = k.m.cpus[cpu]!;
+  const name = spaceName(pd);
+  if (c.current !== name) c.enter(name);
+}
+
+/** The guest program an EC runs, if it runs registered code (rebuilt by replay after a restore). */
+export function threadOf(k: Kernel, e: Ec): GuestThread | undefined {
+  let t = k.liveThreads.get(e.id);
+  if (t === undefined) {
+    const s = k.d.threads.get(e.id);
+    if (s === undefined) return undefined;
+    t = GuestThread.restore(k.m.programs, s);
+    k.liveThreads.set(e.id, t);
+    k.d.threads.delete(e.id);
+  }
+  return t;
+}
+
+export function runsCode(k: Kernel, e: Ec): boolean {
+  return k.liveThreads.has(e.id) || k.d.threads.has(e.id);
+}
+
+/** Start the program registered at `ip` for an EC that was just entered there, if there is one. */
+export function startCode(k: Kernel, e: Ec, ip: bigint, arg: unknown): void {
+  k.liveThreads.delete(e.id);
+  k.d.threads.delete(e.id);
+  if (k.m.programs.has(progId(ip))) k.liveThreads.set(e.id, new GuestThread(k.m.programs, progId(ip), arg));
+}
+
+function steppable(k: Kernel, e: Ec | undefined, cpu: number): boolean {
+  return e !== undefined && e.st === "ready" && e.cpu === cpu && runsCode(k, e);
+}
+
+/** The highest-priority SC on `cpu` whose chain ends at an EC that runs code there, head of its list first. */
+export function pick(k: Kernel, cpu: number): { sc: Sc; ec: Ec } | undefined {
+  const q = k.d.cpus[cpu]!.prio;
+  const x = k.d.xcpu[cpu]!;
+  for (let p = NUM_PRIORITIES - 1; p >= 0; p--) {
+    for (const id of q[p]!) {
+      const sc = k.sc(id);
+      const e = runner(k, sc);
+      if (steppable(k, e, cpu)) return { sc, ec: e! };
+    }
+    for (const id of x) {
+      const e = k.ec(id);
+      const sc = e === undefined ? undefined : k.obj(e.sc);
+      if (sc?.kind === "sc" && sc.prio === p && steppable(k, e, cpu)) return { sc, ec: e! };
+    }
+  }
+  return undefined;
+}
+
+/** Charge an SC the cycles its chain just spent; an exhausted budget sends it to the tail, refilled. */
+export function account(k: Kernel, sc: Sc, cycles: number): void {
+  sc.used += cycles;
+  sc.left -= cycles;
+  if (sc.left > 0) return;
+  sc.left = sc.quantumUs * k.ticksPerUs;
+  if (!sc.queued) return;
+  const q = k.d.cpus[sc.cpu]!.prio[sc.prio]!;
+  const i = q.indexOf(sc.id);
+  if (i >= 0) {
+    q.splice(i, 1);
+    q.push(sc.id);
+  }
+}
+
+export function makeDispatcher(k: Kernel, runOne: (sc: Sc, e: Ec, cpu: number) => void): Dispatcher {
+  return {
+    ready: (cpu) => pick(k, cpu) !== undefined,
+    step: (cpu) => {
+      const p = pick(k, cpu);
+      if (p === undefined) return;
+      const before = k.m.now(cpu);
+      k.m.cpus[cpu]!.enter(spaceName(p.ec.pd));
+      runOne(p.sc, p.ec, cpu);
+      account(k, p.sc, k.m.now(cpu) - before);
+    },
+  };
+}
+
+export function isNone(x: number): boolean {
+  return x === NONE;
+}
