@@ -147,6 +147,22 @@ export class Memory {
     page.set(bytes, offset);
   }
 
+  /**
+   * The frame's bytes as a live 4 KiB view: writes through it are the frame's contents. For layers
+   * that keep hardware-defined structures in guest memory (shared_info, UTCBs, rings) and touch
+   * them on hot paths; the view stays valid until the frame is released (or the machine restored).
+   */
+  view(frame: FrameNumber): Uint8Array {
+    this.check(frame);
+    if (this.owners[frame] === 0) throw new UsageError("free-frame", `frame ${frame} is free; allocate it before using its bytes`);
+    let page = this.pages.get(frame);
+    if (page === undefined) {
+      page = new Uint8Array(PAGE_SIZE);
+      this.pages.set(frame, page);
+    }
+    return page;
+  }
+
   /** Copy bytes between frames (the caller charges the copy cost). */
   copy(src: FrameNumber, srcOffset: number, dst: FrameNumber, dstOffset: number, length: number): void {
     this.checkRange(src, srcOffset, length);

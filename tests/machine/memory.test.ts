@@ -77,3 +77,19 @@ describe("Memory.release", () => {
     expect(mem.usage()).toEqual(new Map([["a", 2]]));
   });
 });
+
+describe("Memory.view", () => {
+  it("is a live view: writes through it are read back, and writes by address show in it", () => {
+    const mem = new Memory(4 * PAGE_SIZE);
+    const [f] = mem.alloc("a", 1);
+    const page = mem.view(f!);
+    page[10] = 42;
+    expect(mem.read(f!, 10, 1)[0]).toBe(42);
+    mem.write(f!, 11, new Uint8Array([7]));
+    expect(page[11]).toBe(7);
+  });
+
+  it("refuses a free frame", () => {
+    expect(() => new Memory(4 * PAGE_SIZE).view(0)).toThrowError(/frame 0 is free/);
+  });
+});
