@@ -20,6 +20,7 @@ export class Cpu {
 
   /** The CPU starts executing in an address space: from now on it may cache its translations. */
   enter(space: string): void {
+    if (this.current === space) return;
     this.current = space;
     this.cached.add(space);
   }

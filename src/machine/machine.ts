@@ -6,7 +6,7 @@
  * interface and keep their state behind the Stateful interface.
  */
 import { cloneData } from "./clone.js";
-import { CostModel, type CostOverride, type Primitive, type ProfileName } from "./costs/index.js";
+import { CostModel, type CostOverride, type Primitive, type ProfileName, type Rate } from "./costs/index.js";
 import { Cpu, type CpuState } from "./cpu.js";
 import { InvariantError, UsageError } from "./errors.js";
 import { EventQueue, type EventQueueState, type PendingEvent } from "./events.js";
@@ -124,6 +124,12 @@ export class Machine {
     return this.account(cpu, cycles, layer, op, actor, args, rate.lo, rate.hi);
   }
 
+  /** Charge `units` of a primitive through a Rate looked up once with `m.costs.rate(name)` (hot paths). */
+  chargeRate(cpu: CpuId, rate: Rate, layer: string, op: string, actor: string, args?: Record<string, unknown>, units = 1): Cycles {
+    const cycles = units === 1 ? rate.cycles : Math.ceil(rate.cycles * units);
+    return this.account(cpu, cycles, layer, op, actor, args, rate.lo, rate.hi);
+  }
+
   /** Charge the sum of several primitives as one operation — how compound costs are built. */
   chargeMany(cpu: CpuId, parts: readonly ChargePart[], layer: string, op: string, actor: string, args?: Record<string, unknown>): Cycles {
     let cycles = 0;
@@ -192,9 +198,9 @@ export class Machine {
    */
   tlbShootdown(cpu: CpuId, space: string, layer: string, actor: string, args?: Record<string, unknown>): CpuId[] {
     this.checkCpu(cpu);
-    const remote = this.cpus.filter((c) => c.id !== cpu && c.mayCache(space)).map((c) => c.id);
     const local = this.cpus[cpu]!.mayCache(space);
-    if (!local && remote.length === 0) return remote;
+    if (!local && !this.cpus.some((c) => c.mayCache(space))) return [];
+    const remote = this.cpus.filter((c) => c.id !== cpu && c.mayCache(space)).map((c) => c.id);
     const parts: ChargePart[] = [];
     if (local) parts.push("invlpg");
     if (remote.length > 0) parts.push(["tlb_shootdown_remote", remote.length]);

@@ -75,3 +75,15 @@ describe("CostModel", () => {
     expect(costs.namesInMask(a.lo | b.lo, a.hi | b.hi)).toEqual(["syscall", "memcpy_per_byte"]);
   });
 });
+
+describe("CostModel rates", () => {
+  it("keep their identity across overrides, so a layer may hold one on its hot path", () => {
+    const costs = new CostModel("skylake");
+    const rate = costs.rate("vmexit");
+    costs.override({ vmexit: 999 });
+    expect(costs.rate("vmexit")).toBe(rate);
+    expect(rate.cycles).toBe(999);
+    costs.reset();
+    expect(rate.cycles).toBe(1190);
+  });
+});

@@ -24,12 +24,19 @@ const primitiveIndex = new Map<string, number>(primitiveNames.map((n, i) => [n, 
 /** An override from a cell: a bare number, or a full entry with its own source. */
 export type CostOverride = number | { cycles: number; source?: string; confidence?: Confidence };
 
-/** What charging one unit of a primitive costs, and its bit in a charge's primitive mask. */
+/**
+ * What charging one unit of a primitive costs, and its bit in a charge's primitive mask. A model
+ * keeps one Rate object per primitive for its whole life and updates `cycles` in place when the
+ * entry is overridden, so a layer may look a Rate up once and keep it on its hot path.
+ */
 export interface Rate {
+  readonly name: Primitive;
   readonly cycles: number;
   readonly lo: number;
   readonly hi: number;
 }
+
+type MutableRate = { -readonly [K in keyof Rate]: Rate[K] };
 
 export function profileByName(name: string): CostProfile<Primitive> {
   const profile = (profiles as Record<string, CostProfile<Primitive>>)[name];
@@ -46,7 +53,9 @@ export function unknownPrimitive(name: string): UsageError {
 export class CostModel {
   readonly profile: CostProfile<Primitive>;
   private readonly current = new Map<string, CostEntry>();
-  private readonly rates: Record<string, Rate> = Object.create(null);
+  // A Map, not a null-prototype object: ~30 dynamically added keys put an object into V8's slow
+  // dictionary mode, and this look-up sits on every charge.
+  private readonly rates = new Map<string, MutableRate>();
   private readonly overridden = new Map<Primitive, CostEntry>();
 
   constructor(profile: ProfileName | string = "skylake", overrides: Partial<Record<string, CostOverride>> = {}) {
@@ -66,7 +75,7 @@ export class CostModel {
 
   /** Cycles and mask bits of a primitive in one look-up: the machine's charging fast path. */
   rate(name: Primitive | string): Rate {
-    const r = this.rates[name];
+    const r = this.rates.get(name);
     if (r === undefined) throw unknownPrimitive(name);
     return r;
   }
@@ -135,6 +144,8 @@ export class CostModel {
   private set(name: Primitive, entry: CostEntry): void {
     this.current.set(name, entry);
     const i = primitiveIndex.get(name)!;
-    this.rates[name] = { cycles: entry.cycles, lo: i < 32 ? (1 << i) >>> 0 : 0, hi: i < 32 ? 0 : (1 << (i - 32)) >>> 0 };
+    const rate = this.rates.get(name);
+    if (rate !== undefined) rate.cycles = entry.cycles;
+    else this.rates.set(name, { name, cycles: entry.cycles, lo: i < 32 ? (1 << i) >>> 0 : 0, hi: i < 32 ? 0 : (1 << (i - 32)) >>> 0 });
   }
 }
