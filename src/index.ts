@@ -6,6 +6,7 @@ import type { ColumnTable } from "arquero";
 import { Machine, UsageError, type MachineOptions } from "./machine/index.js";
 import { bootXen, type Xen } from "./xen/index.js";
 import { bootNova, type Nova } from "./microkernel/index.js";
+import { Genode, novaPort, type GenodeOptions } from "./genode/index.js";
 import { latencySummary, latencyTable, tcb, type TcbResult, type TraceFilter } from "./metrics/index.js";
 
 export { Machine, UsageError, InvariantError, Interrupted, profiles, primitiveNames, PAGE_SIZE } from "./machine/index.js";
@@ -13,6 +14,7 @@ export * from "./metrics/index.js";
 export * from "./display/index.js";
 export type { MachineOptions, MachineSnapshot, RunOptions, RunResult, Primitive, ProfileName, CostEntry, Confidence, TraceRecord, ChromeTrace, Cycles, CpuId } from "./machine/index.js";
 export type { Xen, XenGuest, CreateDomainOptions, XenEntry, DomainInfo } from "./xen/index.js";
+export type { Genode, GenodeOptions, TcbSet, TcbMember, CostBreakdown as GenodeCostBreakdown } from "./genode/index.js";
 export type { Nova, Regs, SyscallResult, EcStateView, Crd, GuestEntry, HipInfo, Displayable, KObjectHandle, UtcbView } from "./microkernel/index.js";
 
 /**
@@ -50,6 +52,17 @@ export class HypernoteMachine extends Machine {
   /** Xen with Dom0 (domid 0, privileged); see src/xen/xen.ts for the boot state. */
   bootXen(): Xen {
     return this.bootOnce("Xen", () => bootXen(this));
+  }
+
+  /**
+   * Genode on an emulated kernel: boots that kernel, then core and (with `g.start(xml)`) init.
+   * "nova" runs base-nova on this machine's NOVA; "xen" waits for base-xen (scenarios issue).
+   */
+  bootGenode(options: { kernel: "nova" | "xen" } & Omit<GenodeOptions, "kernel" | "nova">): Genode {
+    if (options.kernel !== "nova") {
+      throw new UsageError("no-base-xen", `Genode on "${String(options.kernel)}" is not available yet: base-xen comes with the scenarios issue`, 'use bootGenode({ kernel: "nova" })');
+    }
+    return this.bootOnce("Genode", () => new Genode(this, { ...options, nova: novaPort(this.bootNova()) }));
   }
 
   /** Boot the NOVA microhypervisor (S14 + GF): root PD 0x20, root EC 0x21, root SC 0x22. */

@@ -11,14 +11,16 @@ import { childRouting, pdAccount, type Child } from "./child.js";
 import { configuredQuota, parseInitConfig, parseRoute, type ConfigError, type InitConfig, type StartConfig } from "./config-model.js";
 import {
   CoreSessionCosts, DOWNGRADE_KEEP_CAPS, DOWNGRADE_KEEP_RAM, ENV_CAP_QUOTA, ENV_RAM_QUOTA, INIT_STATIC_CAP_COSTS,
-  Ledger, SESSION_ALLOC_BATCH, formatNumBytes, parseNumBytes, type CapQuota, type RamQuota,
+  Ledger, SESSION_ALLOC_BATCH, formatNumBytes, type CapQuota, type RamQuota,
 } from "./quota.js";
 import { routeSession, type Route, type RoutingEnv, type ServiceRef } from "./route-model.js";
 import { EnvId, type SessionError, type SessionState } from "./session-state.js";
-import { argValue, labelFromArgs, prefixedLabel, setArg } from "./session-label.js";
+import { argValue, prefixedLabel, setArg } from "./session-label.js";
 import { stateReport } from "./state-reporter.js";
+import * as parent from "./parent.js";
+import type { ParentAnswer, ParentContext, RouteAnswer } from "./parent.js";
 
-export type ParentAnswer = "OK" | "DENIED" | "INSUFFICIENT_RAM" | "INSUFFICIENT_CAPS";
+export type { ParentAnswer, RouteAnswer } from "./parent.js";
 
 export interface InitOptions {
   /** init's own quota, as core assigns it ("<N> MiB RAM and <M> caps assigned to init"). */
@@ -45,7 +47,6 @@ export interface ApplyOutcome {
   configUpdated: string[];
 }
 
-export type RouteAnswer = { target: "parent" } | { target: "child"; server: string } | { target: "local" } | { target: "denied" };
 
 const defaultParentPolicy = (service: string, args: string): ParentAnswer => {
   const need = CoreSessionCosts[service];
@@ -76,6 +77,8 @@ export class Init {
   private serial = 0;
   private sessionCount = 0;
   private serversChanged = false;
+  /** init's state as the parent interface (parent.ts) sees it; private members stay private. */
+  private readonly ctx: ParentContext;
 
   constructor(options: InitOptions) {
     this.ledger = new Ledger("init", options.ram, options.caps);
@@ -84,6 +87,21 @@ export class Init {
     this.sessionCosts = options.sessionCosts ?? 1024;
     this.parentPolicy = options.parentPolicy ?? defaultParentPolicy;
     this.colors = options.colors ?? false;
+    const config = (): InitConfig | undefined => this.config;
+    const children = (): Child[] => this.children;
+    const sessionCount = (): number => this.sessionCount;
+    this.ctx = {
+      ledger: this.ledger, sessions: this.sessions, sessionCosts: this.sessionCosts, parentPolicy: this.parentPolicy,
+      get config() { return config(); },
+      get children() { return children(); },
+      get sessionCount() { return sessionCount(); },
+      live: (n) => this.live(n), routingEnv: () => this.routingEnv(),
+      info: (x) => this.info(x), warn: (x) => this.warn(x), error: (x) => this.error(x),
+      childLine: (c, k, x) => this.childLine(c, k, x),
+      record: (...a) => this.record(...a), revert: (s, to) => this.revert(s, to), holder: (s) => this.holder(s),
+      serverAccount: (s) => this.serverAccount(s), retryStarts: () => this.retryStarts(), scheduleRestart: (c) => this.scheduleRestart(c),
+      setExitValue: (v) => { this.exitValue = v; }, configXml: () => serializeConfig(this.config!), apply: (x) => this.apply(x),
+    };
   }
 
   // ---- log lines, as core's LOG session prints them: "[<label>] <text>" ----
@@ -101,8 +119,15 @@ export class Init {
     this.line(prefixedLabel(this.name, child), kind, text);
   }
 
+  /**
+   * Child services in routing order, rebuilt only when a child or a provided service is added or
+   * removed (abandonment is a flag on the shared ServiceRef, read at routing time). Without this,
+   * routing each of n children's sessions walked all n children: quadratic start-up.
+   */
+  private childServicesCache: ServiceRef[] | undefined;
+
   private routingEnv(): RoutingEnv {
-    const childServices = this.children.flatMap((c) => [...c.services].reverse());
+    const childServices = (this.childServicesCache ??= this.children.flatMap((c) => [...c.services].reverse()));
     return {
       parentServices: this.parentServices,
       childServices,
@@ -258,10 +283,12 @@ export class Init {
     for (const s of start.provides) {
       if (cfg.verbose) this.info(`  provides service ${s}`);
       child.services.push(this.newService({ kind: "child", name: s, server: child.name }));
+      this.childServicesCache = undefined;
     }
     if (start.provides.length > 0) this.serversChanged = true;
     this.ledger.open(pdAccount(child));
     this.children.unshift(child);
+    this.childServicesCache = undefined;
     return child;
   }
 
@@ -287,6 +314,7 @@ export class Init {
     for (const n of start.provides) {
       if (!c.services.some((s) => s.name === n && !s.abandoned)) {
         c.services.push(this.newService({ kind: "child", name: n, server: c.name }));
+        this.childServicesCache = undefined;
         this.serversChanged = true;
       }
     }
@@ -331,6 +359,7 @@ export class Init {
       }
       this.ledger.close(pdAccount(c), "init");
       this.children = this.children.filter((x) => x !== c);
+      this.childServicesCache = undefined;
     }
     for (const [id, s] of this.sessions) if (s.phase === "CLOSED") this.sessions.delete(id);
   }
@@ -376,13 +405,19 @@ export class Init {
     const env: Array<[number, string, string]> = [[EnvId.cpu, "CPU", c.name], [EnvId.log, "LOG", c.name], [EnvId.binary, "ROM", c.name], [EnvId.linker, "ROM", "ld.lib.so"]];
     let complete = true;
     for (const [id, service, label] of env) {
-      const existing = [...this.sessions.values()].find((s) => s.owner === c.id && s.env && s.clientId === id);
+      const existing = this.envSessionOf(c, id);
       if (existing) { if (existing.phase !== "OK" && existing.phase !== "AVAIL") complete = false; continue; }
       const s = this.envSession(c, id, service, label);
       if (s === undefined || (s.phase !== "OK" && s.phase !== "AVAIL")) complete = false;
     }
     if (complete) c.state = "ALIVE";
     else c.uncertain = true;
+  }
+
+  /** The child's environment session with that client id, if any (no array copy: called per child). */
+  private envSessionOf(c: Child, clientId: number): SessionState | undefined {
+    for (const s of this.sessions.values()) if (s.owner === c.id && s.env && s.clientId === clientId) return s;
+    return undefined;
   }
 
   /** One environment session, paid from init's own account (base/child.h Env_connection). */
@@ -474,21 +509,11 @@ export class Init {
   }
 
   /** Parent::resource_request (child.cc resource_request). */
-  resourceRequest(child: string, args: string): void {
-    const c = this.live(child);
-    this.info(`child "${c.name}" requests resources: ${args}`);
-    c.requested = { ram: parseNumBytes(argValue(args, "ram_quota") ?? "0") ?? 0, caps: Number(argValue(args, "cap_quota") ?? "0") };
-  }
+  resourceRequest(child: string, args: string): void { parent.resourceRequest(this.ctx, child, args); }
 
   /** The child consumes (positive) or frees (negative) quota of its own PD, e.g. for its heap. */
-  consume(child: string, ram: RamQuota, caps: CapQuota = 0): Result<void, "OUT_OF_RAM" | "OUT_OF_CAPS"> {
-    const a = this.ledger.get(pdAccount(this.live(child)));
-    if (a.usedRam + ram > a.ram) return err("OUT_OF_RAM");
-    if (a.usedCaps + caps > a.caps) return err("OUT_OF_CAPS");
-    a.usedRam = Math.max(0, a.usedRam + ram);
-    a.usedCaps = Math.max(0, a.usedCaps + caps);
-    return ok(undefined);
-  }
+  consume(child: string, ram: RamQuota, caps: CapQuota = 0): Result<void, "OUT_OF_RAM" | "OUT_OF_CAPS"> { return parent.consume(this.ctx, child, ram, caps); }
+
 
   private live(name: string): Child {
     const c = this.child(name);
@@ -496,143 +521,37 @@ export class Init {
     return c;
   }
 
-  // ---- the parent interface as seen by a child (Genode::Child::session etc.) ----
+  // ---- the parent interface as seen by a child: src/genode/init/parent.ts ----
 
   /** Routing query without side effects on sessions (warnings are still logged, as init does). */
-  route(child: string, service: string, label: string): RouteAnswer & { label?: string } {
-    const c = this.live(child);
-    const r = routeSession(childRouting(c), c.rules, service, prefixedLabel(child, label), this.routingEnv());
-    if (r === undefined) return { target: "denied" };
-    if (r.service.kind === "parent") return { target: "parent", label: r.label };
-    if (r.service.kind === "child") return { target: "child", server: r.service.server, label: r.label };
-    return { target: "local", label: r.label };
-  }
-
+  route(child: string, service: string, label: string): RouteAnswer & { label?: string } { return parent.route(this.ctx, child, service, label); }
   /** `Child::session`: prefix label, keep session costs, route, transfer quota, ask the server. */
-  session(child: string, service: string, args: string): Result<SessionState, SessionError> {
-    const c = this.live(child);
-    const label = prefixedLabel(c.name, labelFromArgs(args));
-    const ram = parseNumBytes(argValue(args, "ram_quota") ?? "0") ?? 0;
-    const caps = Number(argValue(args, "cap_quota") ?? "0");
-    if (ram < this.sessionCosts) return err("INSUFFICIENT_RAM");
-    const route = routeSession(childRouting(c), c.rules, service, label, this.routingEnv());
-    if (route === undefined) return err("DENIED");
-    const acct = pdAccount(c);
-    if (this.ledger.availRam(acct) < ram) return err("OUT_OF_RAM");
-    if (this.ledger.availCaps(acct) < caps) return err("OUT_OF_CAPS");
-    const forwarded = ram - this.sessionCosts;
-    const serverArgs = setArg(setArg(args, "label", `"${route.label}"`), "ram_quota", String(forwarded));
-    if (route.service.kind === "parent") {
-      const answer = this.parentPolicy(service, serverArgs);
-      if (answer !== "OK") return err(answer);
-    }
-    const holder = route.service.kind === "parent" ? "parent" : route.service.kind === "child" ? this.serverAccount(route.service) : "init";
-    const s = this.record(c, this.sessionCount + 100, false, route, label, serverArgs, forwarded, caps, this.sessionCosts);
-    this.ledger.transfer(acct, holder, forwarded, caps);
-    this.ledger.transfer(acct, `md:${s.id}`, this.sessionCosts, 0);
-    s.phase = route.service.kind === "child" ? "CREATING" : "OK";
-    return ok(s);
-  }
-
-  /**
-   * The client-side loop of `Expanding_parent_client::session` (base/src/lib/base/component.cc):
-   * INSUFFICIENT_RAM adds 4 KiB, INSUFFICIENT_CAPS adds 4 caps, warnings after 2, 4, 8… attempts;
-   * DENIED stops the component. Gives up after `maxAttempts` (the real one never does).
-   */
+  session(child: string, service: string, args: string): Result<SessionState, SessionError> { return parent.session(this.ctx, child, service, args); }
+  /** The client-side retry loop of `Expanding_parent_client::session`. */
   sessionWithRetries(child: string, service: string, args: string, maxAttempts = 64): Result<SessionState, SessionError> {
-    let a = args;
-    let warnAfter = 2;
-    for (let cnt = 0; cnt < maxAttempts; cnt++) {
-      const r = this.session(child, service, a);
-      if (r.ok) return r;
-      if (r.error === "DENIED") { this.childLine(child, "error", `stop because parent denied ${service}-session: ${a}`); return r; }
-      if (r.error === "INSUFFICIENT_RAM") a = setArg(a, "ram_quota", formatNumBytes((parseNumBytes(argValue(a, "ram_quota") ?? "0") ?? 0) + 4096));
-      else if (r.error === "INSUFFICIENT_CAPS") a = setArg(a, "cap_quota", String(Number(argValue(a, "cap_quota") ?? "0") + 4));
-      else return r;
-      if (cnt === warnAfter) { this.childLine(child, "warning", `re-attempted ${service} session request ${cnt} times (args: ${a})`); warnAfter *= 2; }
-    }
-    return err("DENIED");
+    return parent.sessionWithRetries(this.ctx, child, service, args, maxAttempts);
   }
-
   /** A child server answers an asynchronous request (Parent::session_response / deliver_session_cap). */
-  sessionResponse(server: string, sessionId: number, answer: ParentAnswer): void {
-    const s = this.sessions.get(sessionId);
-    if (s === undefined || s.service.kind !== "child" || s.service.server !== server || s.phase !== "CREATING") return;
-    if (answer === "OK") { s.phase = "AVAIL"; this.retryStarts(); return; }
-    const client = this.children.find((c) => c.id === s.owner && c.state !== "ABANDONED");
-    this.revert(s, client ? pdAccount(client) : "init");
-    s.phase = answer === "DENIED" ? "DENIED" : answer === "INSUFFICIENT_RAM" ? "INSUFFICIENT_RAM" : "INSUFFICIENT_CAP";
-  }
+  sessionResponse(server: string, sessionId: number, answer: ParentAnswer): void { parent.sessionResponse(this.ctx, server, sessionId, answer); }
 
   private retryStarts(): void {
     for (const m of this.startModels) if (m.child) this.tryStart(m.child);
   }
 
   /** Parent::close: donation and kept costs return to the client; env sessions cannot be closed. */
-  close(child: string, sessionId: number): boolean {
-    const s = this.sessions.get(sessionId);
-    const c = this.live(child);
-    if (s === undefined || s.owner !== c.id || s.env || s.phase === "CLOSED") return false;
-    this.revert(s, pdAccount(c));
-    this.sessions.delete(sessionId);
-    return true;
-  }
-
+  close(child: string, sessionId: number): boolean { return parent.close(this.ctx, child, sessionId); }
   /** Parent::upgrade: only in phase OK/AVAIL; same two-hop transfer. */
   upgrade(child: string, sessionId: number, ram: RamQuota, caps: CapQuota): Result<void, "OUT_OF_RAM" | "OUT_OF_CAPS" | "INVALID_STATE"> {
-    const s = this.sessions.get(sessionId);
-    const c = this.live(child);
-    if (s === undefined || s.owner !== c.id || (s.phase !== "OK" && s.phase !== "AVAIL")) {
-      this.warn("attempt to upgrade session in invalid state");
-      return err("INVALID_STATE");
-    }
-    const acct = pdAccount(c);
-    if (this.ledger.availRam(acct) < ram) return err("OUT_OF_RAM");
-    if (this.ledger.availCaps(acct) < caps) return err("OUT_OF_CAPS");
-    this.ledger.transfer(acct, this.holder(s), ram, caps);
-    s.donatedRam += ram;
-    s.donatedCaps += caps;
-    return ok(undefined);
+    return parent.upgrade(this.ctx, child, sessionId, ram, caps);
   }
-
   /** Parent::announce (child.cc announce_service). */
-  announce(child: string, service: string): void {
-    const c = this.live(child);
-    if (this.config?.verbose) this.info(`child "${c.name}" announces service "${service}"`);
-    if (!c.services.some((s) => s.name === service)) this.error(`${c.name}: illegal announcement of service "${service}"`);
-  }
-
+  announce(child: string, service: string): void { parent.announce(this.ctx, child, service); }
   /** Parent::exit (child.h exit). */
-  exit(child: string, value: number): void {
-    const c = this.live(child);
-    if (c.start.exitPropagate) { this.exitValue = value; return; }
-    c.exited = value;
-    for (const s of [...this.sessions.values()]) if (s.owner === c.id && !s.env && s.phase !== "CLOSED") { this.revert(s, pdAccount(c)); this.sessions.delete(s.id); }
-    this.info(`child "${c.name}" exited with exit value ${value}`);
-  }
-
-  // ---- heartbeats (sandbox/heartbeat.h, base Child::heartbeat) ----
-
-  /** One period of `<heartbeat rate_ms>`: children that did not answer the last one skip a beat. */
-  heartbeat(): void {
-    if (this.config?.heartbeatRateMs === undefined) return;
-    let restart = false;
-    for (const c of this.children) {
-      if (c.start.heartbeat === undefined || c.state !== "ALIVE") continue;
-      if (c.heartbeatOutstanding) c.skippedHeartbeats++;
-      c.heartbeatOutstanding = true;
-      const n = c.start.heartbeat.restartAfterSkipped;
-      if (n > 0 && c.skippedHeartbeats > n) { this.scheduleRestart(c); restart = true; }
-    }
-    // the heartbeat alarm re-runs the config handler, which restarts the child (init/main.cc)
-    if (restart && this.config) this.apply(serializeConfig(this.config));
-  }
-
-  heartbeatResponse(child: string): void {
-    const c = this.live(child);
-    c.heartbeatOutstanding = false;
-    c.skippedHeartbeats = 0;
-  }
+  exit(child: string, value: number): void { parent.exit(this.ctx, child, value); }
+  /** One period of `<heartbeat rate_ms>` (sandbox/heartbeat.h). */
+  heartbeat(): void { parent.heartbeat(this.ctx); }
+  /** Parent::heartbeat_response. */
+  heartbeatResponse(child: string): void { parent.heartbeatResponse(this.ctx, child); }
 
   /** The state report as init publishes it through its "state" Report session. */
   stateReport(): string {

@@ -1,0 +1,299 @@
+/**
+ * base-nova: Genode's kernel interface implemented with NOVA hypercalls, as
+ * genodelabs/genode repos/base-nova does it (reference/nova.md §6, genode.md §3.2):
+ * PD = NOVA PD created by core; entrypoint = local EC; RPC object = its own portal on the
+ * entrypoint's EC, badge = the portal's selector in the server's space, imprinted with pt_ctrl and
+ * then fixed by revoking RIGHT_PT_CTRL (src/core/include/imprint_badge.h); RPC = call/reply with
+ * the message in UTCB words and capability arguments as translate-else-delegate typed items
+ * (include/nova/receive_window.h, MAX_CAP_ARGS_LOG2 = 2); signals on semaphores; dataspaces
+ * mapped by delegation (GF delegate).
+ */
+import { err, invariant, ok, type Machine, type Result } from "../../machine/index.js";
+import { Evt, Mtd, Sel, Status, USER_ADDR, qpd, type Regs } from "../../microkernel/abi.js";
+import { hc } from "../../microkernel/calls.js";
+import { crd } from "../../microkernel/crd.js";
+import type { Capability, CostBreakdown, Kernel, KernelError, KernelPd, KernelThread, Msgbuf, RpcDispatch } from "../kernel.js";
+import { MAX_CAPS_PER_MSG } from "../kernel.js";
+import { RECEIVE_WINDOW, openReceiveWindows, readMessage, writeMessage } from "./msgbuf.js";
+import type { NovaPort } from "./nova-port.js";
+
+/** `Obj_crd::RIGHT_PT_CTRL` (syscall-generic.h): the permission bit revoked after imprinting. */
+const RIGHT_PT_CTRL = 0x1;
+/** First selector core hands out: above the 32 initial portals and Genode's fixed selectors. */
+const FIRST_FREE_SEL = 0x40;
+/**
+ * Receive windows live in a range of their own: core's objects appear at the same selector in
+ * every PD (GF delegate maps at the same base), so a window below would collide with them.
+ */
+const RECEIVE_BASE = 1 << 24;
+const REPLY = hc.reply();
+/** Map key of a (PD, selector) pair: selectors stay below 2^26 (NUM_SEL), so the pair fits a number. */
+const capKey = (pd: number, sel: number): number => pd * 0x4000000 + sel;
+/** Machine event that wakes a signal receiver. */
+const SIGNAL_EVENT = "base-nova.signal";
+/** Instruction pointer of `_activation_entry`; no code is registered there, base-nova acts for the EC. */
+const ACTIVATION_ENTRY = 0x1000;
+/** Genode's default thread priority and quantum (Qpd defaults, syscall-generic.h). */
+const MAIN_THREAD_QPD = qpd(64, 10_000);
+/** Highest UTCB address base-nova hands out; each EC of a PD gets the next page below. */
+const UTCB_TOP = USER_ADDR - 0x10_0000n;
+
+interface PdRec {
+  pd: KernelPd;
+  /** The PD's selector in core's object space. */
+  coreSel: number;
+  /** Main thread: the EC that issues this PD's calls (global EC at Genode's EC_SEL_THREAD). */
+  mainEc: number;
+  /** UTCB pages handed out in this PD so far. */
+  utcbs: number;
+  dead: boolean;
+}
+
+
+export class NovaPlatform implements Kernel {
+  readonly name = "nova";
+  readonly corePd: KernelPd;
+  private readonly pds = new Map<number, PdRec>();
+  private readonly threads = new Map<number, { pd: PdRec; ec: number; coreSel: number; objects: Map<number, RpcDispatch> }>();
+  private readonly portals = new Map<string, { thread: number; coreSel: number }>();
+  private coreNext = FIRST_FREE_SEL;
+  /**
+   * Next receive window. Windows are unique system-wide: a capability delegated onwards keeps its
+   * selector (GF delegate), so it must not collide with a window of the next holder.
+   */
+  private nextWindow = RECEIVE_BASE;
+  /** Core's selector for each capability a PD holds ("pd:sel"): core created every object, so it can re-delegate. */
+  private readonly coreSelOf = new Map<number, number>();
+  /** Entrypoint thread behind each portal, by core selector (rpc_entrypoint's object pool, kernel side). */
+  private readonly portalThread = new Map<number, number>();
+  private nextId = 1;
+  /** The last call's cycles: total, Genode's marshalling and dispatch (the rest is NOVA's path). */
+  private lastTotal = 0;
+  private lastMarshal = 0;
+  private lastDispatch = 0;
+  /** call registers per portal selector, built once (hot path). */
+  private readonly callRegs = new Map<number, Regs>();
+  /** Core's pager: a local EC that answers the STARTUP (and would answer page-fault) portals. */
+  private readonly pagerSel: number;
+  private readonly pagerEc: number;
+
+  constructor(private readonly m: Machine, private readonly nova: NovaPort) {
+    const core: PdRec = { pd: { id: 0, label: "core" }, coreSel: Sel.PD_ROOT, mainEc: nova.rootEc, utcbs: 0, dead: false };
+    this.pds.set(0, core);
+    this.corePd = core.pd;
+    this.pagerSel = this.coreNext++;
+    invariant(this.sys(hc.createEc(this.pagerSel, Sel.PD_ROOT, { utcb: this.utcbFor(core), global: false })) === Status.SUCCESS, "base-nova: core's pager EC");
+    this.pagerEc = nova.ecAt(this.pagerSel);
+    m.on(SIGNAL_EVENT, (p) => this.deliverSignal((p as { sel: number }).sel));
+  }
+
+  private sys(r: Regs, ec = this.nova.rootEc): number {
+    const out = this.nova.syscall(r, ec);
+    return "blocked" in out ? Status.SUCCESS : out.status;
+  }
+  private rec(pd: KernelPd): PdRec {
+    const r = this.pds.get(pd.id);
+    if (r === undefined) throw new Error(`base-nova: unknown PD ${pd.id}`);
+    return r;
+  }
+
+  /** A UTCB address in `r`'s address space that no EC there uses yet. */
+  private utcbFor(r: PdRec): bigint {
+    return UTCB_TOP - BigInt(++r.utcbs) * 0x1000n;
+  }
+
+  /** Platform_pd + main thread: create_pd, then a global EC with an SC (Platform_thread::start). */
+  createPd(label: string): Result<KernelPd, KernelError> {
+    const sel = this.coreNext++;
+    if (this.sys(hc.createPd(sel, Sel.PD_ROOT)) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
+    const r: PdRec = { pd: { id: this.nextId++, label }, coreSel: sel, mainEc: -1, utcbs: 0, dead: false };
+    // the thread's STARTUP portal, served by core's pager EC (pager.cc); GF delegate keeps the
+    // selector, so the thread's event base is the portal's selector minus the STARTUP vector
+    const startupSel = this.coreNext++;
+    const ecSel = this.coreNext++;
+    const scSel = this.coreNext++;
+    if (this.sys(hc.createPt(startupSel, sel, this.pagerSel, Mtd.RSP | Mtd.RIP_LEN, ACTIVATION_ENTRY)) !== Status.SUCCESS
+      || this.sys(hc.delegate(Sel.PD_ROOT, sel, crd.obj(startupSel, 0))) !== Status.SUCCESS
+      || this.sys(hc.createEc(ecSel, sel, { utcb: this.utcbFor(r), global: true, evt: startupSel - Evt.STARTUP })) !== Status.SUCCESS
+      || this.sys(hc.createSc(scSel, sel, ecSel, MAIN_THREAD_QPD)) !== Status.SUCCESS) {
+      this.sys(hc.revoke(crd.obj(sel, 0), { self: true }));
+      return err("OUT_OF_KERNEL_MEMORY");
+    }
+    // the new thread now sits in its STARTUP call; the pager answers it and the thread runs
+    if (this.nova.state(this.pagerEc).kind === "entered") this.nova.syscall(hc.reply(), this.pagerEc);
+    r.mainEc = this.nova.ecAt(ecSel);
+    this.openWindows(this.nova.utcb(r.mainEc), r);
+    this.pds.set(r.pd.id, r);
+    return ok(r.pd);
+  }
+
+  destroyPd(pd: KernelPd): void {
+    const r = this.rec(pd);
+    if (r.dead) return;
+    for (const [id, t] of this.threads) if (t.pd === r) { this.sys(hc.revoke(crd.obj(t.coreSel, 0), { self: true })); this.threads.delete(id); }
+    this.sys(hc.revoke(crd.obj(r.coreSel, 0), { self: true }));
+    r.dead = true;
+  }
+
+  /** Rpc_entrypoint: a local EC (no SC of its own) in the server's PD, created by core. */
+  createEntrypoint(pd: KernelPd, _name: string): Result<KernelThread, KernelError> {
+    const r = this.rec(pd);
+    const sel = this.coreNext++;
+    if (this.sys(hc.createEc(sel, r.coreSel, { utcb: this.utcbFor(r), global: false })) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
+    const t = { id: this.nextId++, pd };
+    const ec = this.nova.ecAt(sel);
+    this.threads.set(t.id, { pd: r, ec, coreSel: sel, objects: new Map() });
+    this.openWindows(this.nova.utcb(ec), r);
+    return ok(t);
+  }
+
+  /** alloc_rpc_cap + imprint_rpc_cap: create_pt in core, delegate to the server, pt_ctrl(badge), revoke PT_CTRL. */
+  manage(ep: KernelThread, dispatch: RpcDispatch): Result<Capability, KernelError> {
+    const t = this.threads.get(ep.id);
+    if (t === undefined || t.pd.dead) return err("INVALID_OBJECT");
+    const coreSel = this.coreNext++;
+    if (this.sys(hc.createPt(coreSel, t.pd.coreSel, t.coreSel, 0, ACTIVATION_ENTRY)) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
+    // GF delegate maps at the same base: the portal's selector in the server's space is coreSel
+    const badge = coreSel;
+    if (t.pd.pd.id !== 0) this.sys(hc.delegate(Sel.PD_ROOT, t.pd.coreSel, crd.obj(coreSel, 0)));
+    this.sys(hc.ptCtrl(coreSel, badge));
+    this.sys(hc.revoke(crd.obj(coreSel, 0, RIGHT_PT_CTRL), { self: true }));
+    t.objects.set(badge, dispatch);
+    this.portals.set(`${t.pd.pd.id}:${badge}`, { thread: ep.id, coreSel });
+    this.portalThread.set(coreSel, ep.id);
+    this.coreSelOf.set(capKey(t.pd.pd.id, badge), coreSel);
+    return ok({ pd: t.pd.pd, sel: badge });
+  }
+
+  dissolve(cap: Capability): void {
+    const p = this.portals.get(`${cap.pd.id}:${cap.sel}`);
+    if (p === undefined) return;
+    this.sys(hc.revoke(crd.obj(p.coreSel, 0), { self: true }));
+    this.threads.get(p.thread)?.objects.delete(cap.sel);
+    this.portalThread.delete(p.coreSel);
+    this.portals.delete(`${cap.pd.id}:${cap.sel}`);
+  }
+
+  /** Core delegates `cap` from its holder to `to` (GF delegate via core's view of both PDs). */
+  delegate(cap: Capability, to: KernelPd): Result<Capability, KernelError> {
+    const dst = this.rec(to);
+    if (this.rec(cap.pd).dead || dst.dead) return err("DESTROYED");
+    const viaCore = cap.pd.id === 0 ? cap.sel : this.coreSelOf.get(capKey(cap.pd.id, cap.sel));
+    if (viaCore === undefined) return err("INVALID_OBJECT");
+    if (to.id === 0) return ok({ pd: to, sel: viaCore });
+    // delegate from the holder, as a server hands its session capability to the client: the
+    // client's capability then derives from the server's, which is what lets NOVA translate it
+    // back to the server's own selector when the client passes it in a later call
+    const src = this.rec(cap.pd);
+    if (this.sys(hc.delegate(src.coreSel, dst.coreSel, crd.obj(cap.sel, 0))) !== Status.SUCCESS) return err("INVALID_OBJECT");
+    this.coreSelOf.set(capKey(to.id, cap.sel), viaCore);
+    return ok({ pd: to, sel: cap.sel });
+  }
+
+  call(cap: Capability, request: Msgbuf): Result<Msgbuf, KernelError> {
+    if (request.caps.length > MAX_CAPS_PER_MSG) return err("TOO_MANY_CAPS");
+    const client = this.rec(cap.pd);
+    if (client.dead) return err("DESTROYED");
+    const start = this.m.now(0);
+    const u = this.nova.utcb(client.mainEc);
+    const marshal = this.marshal(u, request);
+    let callRegs = this.callRegs.get(cap.sel);
+    if (callRegs === undefined) { callRegs = hc.call(cap.sel); this.callRegs.set(cap.sel, callRegs); }
+    const called = this.nova.syscall(callRegs, client.mainEc);
+    if (!("blocked" in called)) return err("INVALID_OBJECT");
+    const coreSel = cap.pd.id === 0 ? cap.sel : this.coreSelOf.get(capKey(cap.pd.id, cap.sel));
+    const t = coreSel === undefined ? undefined : this.threads.get(this.portalThread.get(coreSel) ?? -1);
+    const view = t === undefined ? undefined : this.nova.state(t.ec);
+    if (t === undefined || view?.kind !== "entered") return err("INVALID_OBJECT");
+    const badge = Number(view.pid);
+    const su = this.nova.utcb(t.ec);
+    const req = this.unmarshal(su, t.pd.pd);
+    if (request.caps.length > 0) this.track(request.caps, req.caps);
+    // ep.apply(id_pt, …): object-pool lookup by badge, then dispatch (rpc_entrypoint.cc _activation_entry)
+    const dispatch = t.objects.get(badge);
+    const dispatchCost = this.m.charge(0, "cache_l1", "genode", "rpc-dispatch", t.pd.pd.label);
+    const reply = dispatch === undefined || req.words.length < 1 ? { words: [-1], caps: [] } : dispatch(badge, req);
+    const replyMarshal = this.marshal(su, reply);
+    this.nova.syscall(REPLY, t.ec);
+    const out = this.unmarshal(u, cap.pd);
+    if (reply.caps.length > 0) this.track(reply.caps, out.caps);
+    this.lastTotal = this.m.now(0) - start;
+    this.lastMarshal = marshal + replyMarshal;
+    this.lastDispatch = dispatchCost;
+    return ok(out);
+  }
+
+  lastCallCost(): CostBreakdown {
+    const genode = this.lastMarshal + this.lastDispatch;
+    return { total: this.lastTotal, layers: { nova: this.lastTotal - genode, "genode-marshal": this.lastMarshal, "genode-dispatch": this.lastDispatch } };
+  }
+
+  private track(sent: readonly Capability[], received: readonly Capability[]): void {
+    received.forEach((c, i) => {
+      const s = sent[i];
+      const core = s === undefined ? undefined : s.pd.id === 0 ? s.sel : this.coreSelOf.get(capKey(s.pd.id, s.sel));
+      if (core !== undefined && c.pd.id !== 0) this.coreSelOf.set(capKey(c.pd.id, c.sel), core);
+    });
+  }
+
+  private marshal(u: BigUint64Array, msg: Msgbuf): number {
+    return this.m.charge(0, "utcb_word_copy", "genode", "marshal", "ipc", undefined, writeMessage(u, msg));
+  }
+
+  private openWindows(u: BigUint64Array, _r: PdRec): void {
+    openReceiveWindows(u, this.nextWindow);
+    this.nextWindow += RECEIVE_WINDOW;
+  }
+
+  private unmarshal(u: BigUint64Array, holder: KernelPd): Msgbuf {
+    const msg = readMessage(u, holder);
+    // a window that received something is used up; an unused one stays (receive_window.h)
+    if (msg.caps.length > 0) this.openWindows(u, this.rec(holder));
+    return msg;
+  }
+
+  createSignalContext(pd: KernelPd, handler: (count: number) => void): Result<Capability, KernelError> {
+    const sel = this.coreNext++;
+    if (this.sys(hc.createSm(sel, this.rec(pd).coreSel, 0)) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
+    this.signals.set(sel, handler);
+    return ok({ pd: this.corePd, sel });
+  }
+  private readonly signals = new Map<number, (count: number) => void>();
+
+  /**
+   * Signal_transmitter::submit: sm_ctrl(UP) by the sender, core not on the path (signal_broker.h).
+   * The receiver's signal thread returns from its sm_ctrl(DOWN) afterwards, as a machine event:
+   * a signal never runs its handler inside the sender's own RPC.
+   */
+  submit(cap: Capability): Result<void, KernelError> {
+    const coreSel = cap.pd.id === 0 ? cap.sel : this.coreSelOf.get(capKey(cap.pd.id, cap.sel));
+    if (coreSel === undefined || !this.signals.has(coreSel)) return err("INVALID_OBJECT");
+    const sender = this.rec(cap.pd);
+    if (this.sys(hc.smUp(cap.pd.id === 0 ? coreSel : cap.sel), sender.mainEc) !== Status.SUCCESS) return err("INVALID_OBJECT");
+    const n = (this.pending.get(coreSel) ?? 0) + 1;
+    this.pending.set(coreSel, n);
+    if (n === 1) this.m.after(0, 0, SIGNAL_EVENT, { sel: coreSel });
+    return ok(undefined);
+  }
+
+  /** Consume the submits merged since the last delivery (each one an SM up), then run the handler once. */
+  private deliverSignal(sel: number): void {
+    const h = this.signals.get(sel);
+    const count = this.pending.get(sel) ?? 0;
+    this.pending.delete(sel);
+    if (h === undefined || count === 0) return;
+    for (let i = 0; i < count; i++) this.sys(hc.smDown(sel));
+    h(count);
+  }
+  /** Submits not yet delivered, per signal SM: the SM's counter, known without a blocking down. */
+  private readonly pending = new Map<number, number>();
+
+  mapDataspace(from: KernelPd, to: KernelPd, page: number, pages: number, writable: boolean): Result<void, KernelError> {
+    const dst = this.rec(to);
+    if (this.rec(from).dead || dst.dead) return err("DESTROYED");
+    const order = Math.ceil(Math.log2(Math.max(1, pages)));
+    const src = this.rec(from);
+    this.sys(hc.delegate(src.coreSel, dst.coreSel, crd.mem(page, order, writable ? 0x7 : 0x5)));
+    return ok(undefined);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * report_rom: provides Report sessions (a client publishes XML) and ROM sessions that read the
+ * latest report whose label matches the ROM's label (repos/os/src/server/report_rom,
+ * genodelabs/genode ffb059da). With `<config verbose="yes"/>` it logs each report:
+ * "report '<label>'" followed by the content (report_rom/report_service.h).
+ */
+import { err, ok } from "../../machine/index.js";
+import type { Component, Env, SessionRequest } from "../component.js";
+import { marshalString, unmarshalString } from "../rpc.js";
+import { attribute } from "../xml.js";
+
+export const ReportOp = { submit: 0 } as const;
+export const RomOp = { content: 0 } as const;
+
+export class ReportRom implements Component {
+  private env: Env | undefined;
+  /** Latest report per label. */
+  readonly reports = new Map<string, string>();
+  start(env: Env): void {
+    this.env = env;
+    env.announce("Report");
+    env.announce("ROM");
+  }
+  session(req: SessionRequest) {
+    const env = this.env!;
+    const verbose = attribute(env.config() ?? { type: "config", attributes: [], children: [], text: "" }, "verbose") === "yes";
+    if (req.service === "Report") {
+      return ok([
+        (args: readonly number[]) => {
+          const [text] = unmarshalString(args, 0);
+          this.reports.set(req.label, text);
+          if (verbose) { env.log(`report '${req.label}'`); env.log(`  ${text}`); }
+          return [];
+        },
+      ]);
+    }
+    if (req.service === "ROM") {
+      return ok([
+        () => {
+          const words: number[] = [];
+          marshalString(this.reports.get(req.label) ?? "", words);
+          return words;
+        },
+      ]);
+    }
+    return err("DENIED" as const);
+  }
+}

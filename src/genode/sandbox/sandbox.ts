@@ -1,0 +1,198 @@
+/**
+ * Sandbox: init brought to life. The `Init` data model (src/genode/init) decides routes, quota and
+ * children's states; the sandbox does what the real init's Child objects do with those decisions:
+ * creates each child's PD and entrypoint through the kernel interface, starts its program, hands
+ * session requests to child servers and their answers back (session_requests ROM,
+ * deliver_session_cap), obtains parent-routed sessions from its own parent, kills children that
+ * init destroyed, relays init's log lines and drives heartbeats.
+ * Genode: repos/os/src/lib/sandbox/library.cc, child.cc; repos/base/src/lib/base/child.cc
+ * (genodelabs/genode ffb059da).
+ */
+import { err, ok, type Result } from "../../machine/index.js";
+import type { Component } from "../component.js";
+import { Init, type ApplyError, type ApplyOutcome, type InitOptions } from "../init/index.js";
+import type { SessionError, SessionState } from "../init/session-state.js";
+import type { Capability, KernelPd, KernelThread } from "../kernel.js";
+import { dispatcher } from "../rpc.js";
+import { Process } from "./process.js";
+import type { GenodeRuntime } from "./runtime.js";
+
+/** Where a sandbox obtains sessions routed to `<parent/>`. */
+export interface SandboxParent {
+  /** Open `service` for label (as this init presents it, e.g. "test-log") into `client`'s PD. */
+  session(service: string, label: string, args: string, client: KernelPd): Result<Capability, SessionError>;
+}
+
+export class Sandbox {
+  readonly init: Init;
+  readonly processes = new Map<number, Process>();
+  /** Server-side capability of each child-provided session, by init's session id. */
+  private readonly serverCaps = new Map<number, { cap: Capability; server: Process }>();
+  private logged = 0;
+  private syncing = false;
+  private heartbeatArmed = false;
+  private destroyed = false;
+
+  constructor(
+    readonly rt: GenodeRuntime,
+    /** Label of this init at core, e.g. "init" or "init -> drivers". */
+    readonly path: string,
+    readonly parent: SandboxParent,
+    readonly pd: KernelPd,
+    readonly ep: KernelThread,
+    options: Omit<InitOptions, "name">,
+  ) {
+    this.init = new Init({ ...options, name: path });
+    rt.sandboxes.add(this);
+  }
+
+  /** Apply a configuration, then bring processes in line with init's decisions. */
+  apply(xml: string): Result<ApplyOutcome, ApplyError> {
+    const r = this.init.apply(xml);
+    if (r.ok) {
+      for (const name of r.value.configUpdated) this.processByName(name)?.component.configChanged?.();
+      this.sync();
+      this.armHeartbeat();
+    }
+    this.flushLog();
+    return r;
+  }
+
+  /** Relay init's own log lines to core's LOG, in order. */
+  flushLog(): void {
+    while (this.logged < this.init.log.length) this.rt.core.log.push(this.init.log[this.logged++]!);
+  }
+
+  processByName(name: string): Process | undefined {
+    const c = this.init.child(name);
+    return c === undefined ? undefined : this.processes.get(c.id);
+  }
+
+  /** Repeat until nothing changes: kill the gone, answer pending requests, start the ready. */
+  sync(): void {
+    if (this.syncing || this.destroyed) return;
+    this.syncing = true;
+    try {
+      for (let changed = true; changed;) {
+        changed = false;
+        for (const [id, p] of this.processes) {
+          const c = this.init.child(p.name);
+          if (c === undefined || c.id !== id) { this.kill(p); changed = true; }
+        }
+        for (const s of [...this.init.sessions.values()]) {
+          if (s.phase !== "CREATING" || s.service.kind !== "child") continue;
+          const server = this.processByName(s.service.server);
+          if (server === undefined || server.exited) continue;
+          this.deliver(s, server);
+          changed = true;
+        }
+        for (const name of this.startOrder()) {
+          const c = this.init.child(name);
+          if (c === undefined || c.state !== "ALIVE" || this.processes.has(c.id) || c.exited !== undefined) continue;
+          if (this.startProcess(c.id, name, c.binary)) changed = true;
+        }
+      }
+    } finally {
+      this.syncing = false;
+    }
+    this.flushLog();
+  }
+
+  /**
+   * Genode's init starts all children at once and a client blocks in `session_cap` until its
+   * server answers. Programs here run to completion synchronously and cannot block, so servers
+   * (children with `<provides>`) start first, each group in document order.
+   */
+  private startOrder(): string[] {
+    const names = this.init.childNames();
+    const provides = (n: string): boolean => (this.init.child(n)?.start.provides.length ?? 0) > 0;
+    return [...names.filter(provides), ...names.filter((n) => !provides(n))];
+  }
+
+  /**
+   * Answer one pending request now, for a client that waits for it (Genode's client blocks in
+   * `session_cap` until the server responds). Returns false if its server has no process yet.
+   */
+  deliverNow(s: SessionState): boolean {
+    if (s.phase !== "CREATING" || s.service.kind !== "child") return true;
+    const server = this.processByName(s.service.server);
+    if (server === undefined || server.exited !== undefined) return false;
+    this.deliver(s, server);
+    return true;
+  }
+
+  /** The server answers a `<create>` request (session_requests ROM) with a session capability or a denial. */
+  private deliver(s: SessionState, server: Process): void {
+    const iface = server.component.session?.({ service: s.service.name, label: s.label, args: s.args });
+    if (iface === undefined || !iface.ok) {
+      this.init.sessionResponse(server.name, s.id, iface?.ok === false && iface.error === "INSUFFICIENT_RAM" ? "INSUFFICIENT_RAM" : "DENIED");
+      return;
+    }
+    const cap = this.rt.kernel.manage(server.ep, dispatcher(iface.value));
+    if (!cap.ok) { this.init.sessionResponse(server.name, s.id, "DENIED"); return; }
+    this.serverCaps.set(s.id, { cap: cap.value, server });
+    this.init.sessionResponse(server.name, s.id, "OK");
+  }
+
+  private startProcess(id: number, name: string, binary: string): boolean {
+    const factory = this.rt.program(binary);
+    if (factory === undefined) {
+      this.init.log.push(`[${this.path}] Error: could not open ROM session for "${binary}"`);
+      return false;
+    }
+    const pd = this.rt.kernel.createPd(`${this.path} -> ${name}`);
+    if (!pd.ok) { this.init.log.push(`[${this.path}] Error: memory exhausted during child creation`); return false; }
+    const ep = this.rt.kernel.createEntrypoint(pd.value, "ep");
+    if (!ep.ok) { this.rt.kernel.destroyPd(pd.value); return false; }
+    const component: Component = factory();
+    const p = new Process(this, id, name, binary, pd.value, ep.value, component);
+    this.processes.set(id, p);
+    p.start();
+    return true;
+  }
+
+  private kill(p: Process): void {
+    p.component.stop?.();
+    for (const [sid, sc] of this.serverCaps) if (sc.server === p) { this.rt.kernel.dissolve(sc.cap); this.serverCaps.delete(sid); }
+    this.rt.kernel.destroyPd(p.pd);
+    this.processes.delete(p.id);
+  }
+
+  /** A capability for session `s` in `client`'s PD: from the server child, init itself, or the parent. */
+  capFor(s: SessionState, client: KernelPd): Result<Capability, SessionError> {
+    if (s.service.kind === "child") {
+      const sc = this.serverCaps.get(s.id);
+      if (sc === undefined) return err("DENIED");
+      const d = this.rt.kernel.delegate(sc.cap, client);
+      return d.ok ? ok(d.value) : err("DENIED");
+    }
+    if (s.service.kind === "local") {
+      // inline config / session_requests ROM: an RPC object on init's own entrypoint
+      const cap = this.rt.kernel.manage(this.ep, dispatcher([() => [s.id]]));
+      if (!cap.ok) return err("OUT_OF_CAPS");
+      const d = this.rt.kernel.delegate(cap.value, client);
+      return d.ok ? ok(d.value) : err("DENIED");
+    }
+    return this.parent.session(s.service.name, s.label, s.args, client);
+  }
+
+  /** `<heartbeat rate_ms>`: one init.heartbeat() per period of simulated time; live children answer. */
+  private armHeartbeat(): void {
+    const rate = this.init.config?.heartbeatRateMs;
+    if (rate === undefined || this.heartbeatArmed) return;
+    this.heartbeatArmed = true;
+    this.rt.every(rate, () => {
+      if (this.destroyed || this.init.config?.heartbeatRateMs === undefined) { this.heartbeatArmed = false; return false; }
+      this.init.heartbeat();
+      for (const p of this.processes.values()) if (!p.exited && p.respondsToHeartbeat) this.init.heartbeatResponse(p.name);
+      this.sync();
+      return true;
+    });
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const p of [...this.processes.values()]) this.kill(p);
+    this.rt.sandboxes.delete(this);
+  }
+}
