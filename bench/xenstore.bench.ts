@@ -51,11 +51,22 @@ export default function xenstoreSuite(): BenchResult[] {
     for (let i = 0; i < n; i++) xs.requestRaw(0, rawMsg);
   }, 200_000);
 
-  // dom1's client sends batches of 8 requests; xenstored serves them on each kick.
+  // dom1's client sends batches of 8 requests; xenstored serves them on each kick. Its relative
+  // paths name /local/domain/1/k*, so dom1 must own /local/domain/1 (as the toolstack sets it up):
+  // without it every request of the loop was refused with EACCES and it measured only error replies.
+  xs.request(0, { type: XsType.XS_MKDIR, payload: ["/local/domain/1"] });
+  xs.request(0, { type: XsType.XS_SET_PERMS, payload: ["/local/domain/1", "n1"] });
   const client = new XenstoreRingClient(h.pages.get(1)!, () => xs.kick(1));
   const msgs = [0, 1, 2, 3].map((i) =>
     encodeMessage({ type: i % 2 ? XsType.XS_READ : XsType.XS_WRITE, reqId: i, txId: 0, payload: i % 2 ? `k${i}\0` : `k${i + 1}\0v` }),
   );
+  for (const m of msgs) {
+    client.send(m);
+    xs.kick(1);
+    client.flush();
+    const [r] = client.receive();
+    if (r === undefined || new Uint32Array(r.buffer, r.byteOffset, 1)[0] === XsType.XS_ERROR) throw new Error("ring request refused");
+  }
   let replies = 0;
   let sent = 0;
   const ring = opsPerSecond((n) => {

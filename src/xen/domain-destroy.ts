@@ -38,8 +38,8 @@ export function destroyDomain(hv: Hv, d: DomainState): number {
   d.p2m.clear();
   d.totPages = 0;
   d.dying = 2;
-  hv.s.domains.delete(d.domid);
-  const owner = hv.s.domains.get(hv.s.virqOwner[VIRQ_DOM_EXC] ?? 0);
+  hv.removeDomain(d);
+  const owner = hv.domain(hv.s.virqOwner[VIRQ_DOM_EXC] ?? 0);
   if (owner !== undefined) raiseVirq(hv, owner, VIRQ_DOM_EXC);
   return 0;
 }

@@ -116,7 +116,7 @@ export function createDomain(hv: Hv, domid: DomId, c: CreateDomainConfig, privil
   for (let i = 0; i < c.max_vcpus; i++) {
     vcpus.push({ id: i, processor: placeVcpu(hv, vcpus), run: VcpuRun.runnable, pollPorts: [], pollDeadline: Infinity, wakeSeq: 0, runtime: 0, credit: 0, thread: undefined, threadResult: 0 });
   }
-  hv.s.domains.set(domid, d);
+  hv.addDomain(d);
   if (domid !== 0 && domid < DOMID_FIRST_RESERVED) hv.s.domidLast = domid;
   return d;
 }

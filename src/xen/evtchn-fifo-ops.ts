@@ -2,7 +2,7 @@
  * The FIFO ABI's own sub-ops: EVTCHNOP_init_control, EVTCHNOP_expand_array, EVTCHNOP_set_priority,
  * and reverting to 2-level on a self reset. Source: xen/common/event_fifo.c and event_channel.c at
  * c447b7308b13 (reference/xen.md §1.2, §2). The control block and array pages are the guest's own
- * RAM; Xen maps them, so from then on their bytes live in XenState.pages (see hv.mapPage).
+ * RAM; Xen maps them (XenState.xenPages, hv.mapPage) and works on their bytes in place.
  */
 import { XEN_EINVAL, XEN_ENOENT, XEN_ENOSPC, XEN_ENOSYS, XEN_EOPNOTSUPP } from "./abi/errno.js";
 import { EvtchnFifo as F } from "./abi/evtchn.js";
@@ -40,7 +40,7 @@ export function expandArray(hv: Hv, d: DomainState, a: Struct): number {
   if (fifo === undefined) return -XEN_EOPNOTSUPP;
   if (fifo.arrayFrames.length >= F.EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES) return -XEN_ENOSPC;
   const frame = d.p2m.get(gfn);
-  if (frame === undefined || hv.s.pages.has(frame)) return -XEN_EINVAL;
+  if (frame === undefined || hv.isXenPage(frame)) return -XEN_EINVAL;
   hv.mapPage(frame);
   fifo.arrayFrames.push(frame);
   fifo.arrayGfns.push(gfn);
@@ -58,7 +58,7 @@ export function setPriority(_hv: Hv, d: DomainState, a: Struct): number {
   return 0;
 }
 
-/** Back to 2-level: Xen unmaps the control blocks and event array; their bytes return to the guest's RAM. */
+/** Back to 2-level: Xen unmaps the control blocks and event array (their bytes were always the guest's RAM). */
 export function resetFifo(hv: Hv, d: DomainState): void {
   const fifo = d.evtchn.fifo;
   if (fifo === undefined) return;

@@ -7,7 +7,7 @@
 import { ECS_FREE, ECS_RESERVED, EvtchnFifo } from "./abi/evtchn.js";
 import { EVTCHN_2L_NR_CHANNELS, NR_VIRQS } from "./abi/xen.js";
 import { clearPending as clear2l, twoLevelMasked, twoLevelPending, twoLevelSetPending, twoLevelUnmask } from "./evtchn-2l.js";
-import { fifoClearPending, fifoMasked, fifoPending, fifoSetPending, fifoUnmask } from "./evtchn-fifo.js";
+import { FIFO_NOTIFY, FIFO_WAS_PENDING, fifoClearPending, fifoMasked, fifoPending, fifoSetPending, fifoUnmask } from "./evtchn-fifo.js";
 import type { Hv } from "./hv.js";
 import { checkPollers, markEventsPending } from "./sched.js";
 import type { DomainState, EvtchnState, Port } from "./state.js";
@@ -94,20 +94,19 @@ function growTo(e: EvtchnState, n: number): void {
  * mark the notify vCPU (vcpu_mark_events_pending). Pollers of the port wake either way.
  */
 export function setPortPending(hv: Hv, d: DomainState, vcpu: number, port: Port): void {
-  const e = d.evtchn;
   let notify: boolean;
   let wasPending: boolean;
-  if (e.abi === 0) {
+  if (d.evtchn.abi === 0) {
     const r = twoLevelSetPending(hv.page(d.sharedInfoFrame), vcpu, port);
     wasPending = r === "coalesced";
     notify = r === "notify";
   } else {
     const r = fifoSetPending(hv, d, vcpu, port);
-    wasPending = r.wasPending;
-    notify = r.notify;
+    wasPending = (r & FIFO_WAS_PENDING) !== 0;
+    notify = (r & FIFO_NOTIFY) !== 0;
   }
   if (notify) markEventsPending(hv, d, vcpu);
-  if (!wasPending && e.pollers > 0) checkPollers(hv, d, port);
+  if (!wasPending && d.evtchn.pollers > 0) checkPollers(hv, d, port);
 }
 
 export function clearPortPending(hv: Hv, d: DomainState, port: Port): void {

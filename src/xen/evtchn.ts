@@ -103,7 +103,7 @@ export function closePort(hv: Hv, d: DomainState, port: Port): number {
   if (state === ECS_FREE || state === ECS_RESERVED) return -XEN_EINVAL;
   if (state === ECS_VIRQ) e.virqToPort[e.notify[port]! * NR_VIRQS + e.remotePort[port]!] = 0;
   if (state === ECS_INTERDOMAIN) {
-    const rd = hv.s.domains.get(e.remoteDom[port]!)!;
+    const rd = hv.domain(e.remoteDom[port]!)!;
     const rport = e.remotePort[port]!;
     rd.evtchn.state[rport] = ECS_UNBOUND;
     rd.evtchn.remoteDom[rport] = d.domid;
@@ -124,7 +124,7 @@ function send(hv: Hv, d: DomainState, a: Struct): number {
   if (!portIsValid(e, port)) return -XEN_EINVAL;
   switch (e.state[port]) {
     case ECS_INTERDOMAIN: {
-      const rd = hv.s.domains.get(e.remoteDom[port]!)!;
+      const rd = hv.domain(e.remoteDom[port]!)!;
       const rport = e.remotePort[port]!;
       setPortPending(hv, rd, rd.evtchn.notify[rport]!, rport);
       return 0;

@@ -32,7 +32,7 @@ function acquireForCopy(hv: Hv, rd: DomainState, ref: number, ldomid: number, re
   if (!readonly && (e.flags & GTF_readonly) !== 0) return GNTST_general_error;
   if (type === GTF_transitive && gt.version === 2) {
     if (!gt.transitive || depth >= MAX_TRANSITIVE_DEPTH) return GNTST_general_error;
-    const td = hv.s.domains.get(e.trans_domid);
+    const td = hv.domain(e.trans_domid);
     if (td === undefined || td === rd) return GNTST_general_error;
     const r = acquireForCopy(hv, td, e.gref, rd.domid, readonly, off, len, depth + 1);
     return r < 0 ? GNTST_general_error : r;

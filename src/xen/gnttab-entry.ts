@@ -42,9 +42,30 @@ export function nrEntries(gt: GrantTableState): number {
   return gt.frames.length * entriesPerFrame(gt.version);
 }
 
+/** The shared frame holding entry `ref`, as u32 words. */
+function entryPage(hv: Hv, gt: GrantTableState, ref: GrantRef): Uint32Array {
+  return hv.page(gt.frames[Math.floor(ref / entriesPerFrame(gt.version))]!);
+}
+
+/** Index of entry `ref`'s first u32 word in its frame. */
+function entryWord(gt: GrantTableState, ref: GrantRef): number {
+  return gt.version === 1 ? (ref % 512) * 2 : (ref % 256) * 4;
+}
+
 function slot(hv: Hv, gt: GrantTableState, ref: GrantRef): [Uint32Array, number] {
-  const per = entriesPerFrame(gt.version);
-  return [hv.page(gt.frames[Math.floor(ref / per)]!), (ref % per) * (gt.version === 1 ? 2 : 4)];
+  return [entryPage(hv, gt, ref), entryWord(gt, ref)];
+}
+
+/** An entry's header word: flags (bits 0–15) and domid (bits 16–31), without building a GrantEntry. */
+export function entryHeader(hv: Hv, gt: GrantTableState, ref: GrantRef): number {
+  return entryPage(hv, gt, ref)[entryWord(gt, ref)]!;
+}
+
+/** A full-page entry's granted gfn (what readEntry(…).frame is), without building a GrantEntry. */
+export function entryFrame(hv: Hv, gt: GrantTableState, ref: GrantRef): number {
+  const p = entryPage(hv, gt, ref);
+  const w = entryWord(gt, ref);
+  return gt.version === 1 ? p[w + 1]! : p[w + 2]! + p[w + 3]! * 2 ** 32;
 }
 
 export function readEntry(hv: Hv, gt: GrantTableState, ref: GrantRef): GrantEntry {
@@ -92,7 +113,8 @@ export function statusFlags(hv: Hv, gt: GrantTableState, ref: GrantRef): number 
 
 export function setStatusFlags(hv: Hv, gt: GrantTableState, ref: GrantRef, set: number, clear: number): void {
   if (gt.version === 1) {
-    const [p, w] = slot(hv, gt, ref);
+    const p = entryPage(hv, gt, ref);
+    const w = entryWord(gt, ref);
     p[w] = ((p[w]! & ~clear) | set) >>> 0;
     return;
   }

@@ -19,11 +19,11 @@ import { int, isStruct, type Struct } from "./decode.js";
 import { gnttabCopy } from "./gnttab-copy.js";
 import {
   GNTPIN_devr_inc, GNTPIN_devw_inc, GNTPIN_devw_mask, GNTPIN_hstr_inc, GNTPIN_hstw_inc, GNTPIN_hstw_mask, GNTPIN_overflow,
-  nrEntries, readEntry, setStatusFlags,
+  entryFrame, entryHeader, nrEntries, setStatusFlags,
 } from "./gnttab-entry.js";
 import { tableHandlers } from "./gnttab-table.js";
 import type { Hv } from "./hv.js";
-import type { DomainState, MaptrackEntry } from "./state.js";
+import type { ActiveGrant, DomainState, MaptrackEntry } from "./state.js";
 
 /** Handles one op struct, writing its status; single-struct sub-ops return the hypercall's rc instead. */
 export type GnttabHandler = (hv: Hv, d: DomainState, op: Struct) => number | undefined;
@@ -36,10 +36,12 @@ function mapGrantRef(hv: Hv, ld: DomainState, op: Struct): undefined {
   const dom = int(op, "dom", name);
   op.status = mapCheck(hv, ld, hostAddr, flags, ref, dom);
   if (op.status !== GNTST_okay) return;
-  const rd = hv.lookup(ld, dom)!;
+  const rd = checked.rd!;
+  const act = checked.act;
+  const frame = checked.frame;
+  checked.rd = undefined;
+  checked.act = undefined;
   const readonly = (flags & GNTMAP_readonly) !== 0;
-  const act = rd.gnttab.active.get(ref);
-  const frame = act?.frame ?? rd.p2m.get(readEntry(hv, rd.gnttab, ref).frame)!;
   const pin = ((flags & GNTMAP_host_map) !== 0 ? (readonly ? GNTPIN_hstr_inc : GNTPIN_hstw_inc) : 0) +
     ((flags & GNTMAP_device_map) !== 0 ? (readonly ? GNTPIN_devr_inc : GNTPIN_devw_inc) : 0);
   if (act === undefined) rd.gnttab.active.set(ref, { pin, domid: ld.domid, frame });
@@ -55,6 +57,12 @@ function mapGrantRef(hv: Hv, ld: DomainState, op: Struct): undefined {
   hv.add("page_map");
 }
 
+/**
+ * What a successful mapCheck found, handed to mapGrantRef so that the map does not look up the
+ * granter, its active entry and the granted frame a second time (set only on GNTST_okay).
+ */
+const checked: { rd: DomainState | undefined; act: ActiveGrant | undefined; frame: number } = { rd: undefined, act: undefined, frame: 0 };
+
 /** Every check map_grant_ref makes, in its order; GNTST_okay when the map may go ahead. */
 function mapCheck(hv: Hv, ld: DomainState, hostAddr: number, flags: number, ref: number, dom: number): number {
   if ((flags & (GNTMAP_device_map | GNTMAP_host_map)) === 0) return GNTST_bad_gntref;
@@ -67,24 +75,33 @@ function mapCheck(hv: Hv, ld: DomainState, hostAddr: number, flags: number, ref:
   const readonly = (flags & GNTMAP_readonly) !== 0;
   const act = gt.active.get(ref);
   if (act !== undefined && act.domid !== ld.domid) return GNTST_general_error;
+  let frame = act === undefined ? 0 : act.frame;
   if (act === undefined || (!readonly && (act.pin & (GNTPIN_hstw_mask | GNTPIN_devw_mask)) === 0)) {
-    const e = readEntry(hv, gt, ref);
-    if ((e.flags & GTF_type_mask) !== GTF_permit_access || (e.flags & GTF_sub_page) !== 0 || e.domid !== ld.domid) return GNTST_general_error;
-    if (!readonly && (e.flags & GTF_readonly) !== 0) return GNTST_general_error;
-    if (act === undefined && rd.p2m.get(e.frame) === undefined) return GNTST_bad_page;
+    const header = entryHeader(hv, gt, ref);
+    const eflags = header & 0xffff;
+    if ((eflags & GTF_type_mask) !== GTF_permit_access || (eflags & GTF_sub_page) !== 0 || header >>> 16 !== ld.domid) return GNTST_general_error;
+    if (!readonly && (eflags & GTF_readonly) !== 0) return GNTST_general_error;
+    if (act === undefined) {
+      const f = rd.p2m.get(entryFrame(hv, gt, ref));
+      if (f === undefined) return GNTST_bad_page;
+      frame = f;
+    }
   }
   if (act !== undefined && (act.pin & GNTPIN_overflow) !== 0) return GNTST_general_error;
   if ((flags & GNTMAP_host_map) !== 0) {
     const gfn = hostAddr / PAGE_SIZE;
     if (!Number.isInteger(gfn) || gfn < 0 || ld.p2m.has(gfn) || ld.foreign.has(gfn)) return GNTST_general_error;
   }
+  checked.rd = rd;
+  checked.act = act;
+  checked.frame = frame;
   return GNTST_okay;
 }
 
 /** Drop what a maptrack entry holds (all of it, or the host/device part); true if a host mapping went. */
 export function releaseMapping(hv: Hv, ld: DomainState, handle: number, drop: number): boolean {
   const m = ld.maptrack[handle]!;
-  const rd = hv.s.domains.get(m.dom);
+  const rd = hv.domain(m.dom);
   const readonly = (m.flags & GNTMAP_readonly) !== 0;
   const host = (drop & m.flags & GNTMAP_host_map) !== 0;
   const dev = (drop & m.flags & GNTMAP_device_map) !== 0;
@@ -142,7 +159,9 @@ const names: string[] = [];
 for (const [name, nr] of Object.entries(GnttabOp)) names[nr] = name;
 
 /** Sub-ops that take exactly one struct and answer in the hypercall's return value (count ≠ 1 → -EINVAL). */
-const SINGLE: ReadonlySet<number> = new Set([GnttabOp.GNTTABOP_set_version, GnttabOp.GNTTABOP_get_version]);
+function single(cmd: number): boolean {
+  return cmd === GnttabOp.GNTTABOP_set_version || cmd === GnttabOp.GNTTABOP_get_version;
+}
 
 /** __HYPERVISOR_grant_table_op(cmd, uop[], count): per-op status in each struct; rc 0 unless the call itself is bad. */
 export function grantTableOp(hv: Hv, d: DomainState, cmd: unknown, uop: unknown, count: unknown): number {
@@ -152,7 +171,7 @@ export function grantTableOp(hv: Hv, d: DomainState, cmd: unknown, uop: unknown,
   const ops = Array.isArray(uop) ? uop : isStruct(uop) ? [uop] : undefined;
   const n = typeof count === "number" ? count : 1;
   if (ops === undefined || !Number.isInteger(n) || n > ops.length || n < 0) return -XEN_EFAULT;
-  if (SINGLE.has(cmd as number)) {
+  if (single(cmd as number)) {
     if (n !== 1) return -XEN_EINVAL;
     if (!isStruct(ops[0])) return -XEN_EFAULT;
     return handler(hv, d, ops[0]) ?? 0;

@@ -21,7 +21,7 @@ export class XenGuest {
   constructor(private readonly hv: Hv, readonly domid: DomId) {}
 
   private get d(): DomainState {
-    const d = this.hv.s.domains.get(this.domid);
+    const d = this.hv.domain(this.domid);
     if (d === undefined) throw new UsageError("no-domain", `domain ${this.domid} no longer exists`);
     return d;
   }

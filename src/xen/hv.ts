@@ -1,11 +1,13 @@
 /**
  * The hypervisor's execution context: the machine, the Xen state, and what the hypercall now being
- * handled has charged so far. Handlers add the cost primitives their path executes to `parts`; the
- * dispatcher charges their sum as one trace record on the caller's physical CPU (STYLE §8: a
- * compound cost is the sum of its primitives). Work on another CPU (a cross-CPU upcall) is queued in
- * `remote` and charged there after the caller's record.
+ * handled has charged so far. Handlers add the cost primitives their path executes; the dispatcher
+ * charges their sum as one trace record on the caller's physical CPU (STYLE §8: a compound cost is
+ * the sum of its primitives). Work on another CPU (a cross-CPU upcall) is queued in `remote` and
+ * charged there after the caller's record.
+ * Hot-path caches derived from the state (rebuilt by load(), never saved): domains by domid, and a
+ * live 32-bit view of every Xen-mapped frame's bytes in machine memory.
  */
-import { UsageError, type ChargePart, type Machine, type Primitive } from "../machine/index.js";
+import { UsageError, type Machine, type Primitive } from "../machine/index.js";
 import { PAGE_SIZE } from "../machine/index.js";
 import { DOMID_SELF } from "./abi/xen.js";
 import type { DomainState, DomId, Mfn, VcpuState, XenState } from "./state.js";
@@ -19,8 +21,14 @@ export interface RemoteCharge {
 
 export class Hv {
   s: XenState;
-  /** Cost primitives of the hypercall in progress. */
-  parts: ChargePart[] = [];
+  /**
+   * The hypercall in progress: the sum of its cost primitives and their primitive mask — exactly
+   * what m.chargeMany would compute from the list of parts, summed as they are added so that no
+   * list is built per call.
+   */
+  cycles = 0;
+  primsLo = 0;
+  primsHi = 0;
   remote: RemoteCharge[] = [];
   /** Physical CPU of the calling vCPU (valid inside a hypercall). */
   cpu = 0;
@@ -31,22 +39,60 @@ export class Hv {
   inCall = false;
   /** A domain whose grant mappings this hypercall removed: its TLBs are flushed once the call's record is charged. */
   flushSpace: DomainState | undefined;
+  /** s.domains as an array indexed by domid (holes for free ids). */
+  private byId: (DomainState | undefined)[] = [];
+  /** Live views of Xen-mapped frames, indexed by frame number (holes for other frames). */
+  private views: (Uint32Array | undefined)[] = [];
 
   constructor(readonly m: Machine, s: XenState) {
     this.s = s;
   }
 
+  /** Take over a restored state: rebuild the caches (machine memory has been restored first). */
+  load(s: XenState): void {
+    this.s = s;
+    this.byId = [];
+    this.views = [];
+    for (const d of s.domains.values()) setSlot(this.byId, d.domid, d);
+    for (const f of s.xenPages) setSlot(this.views, f, this.viewOf(f));
+  }
+
+  // ---- domains --------------------------------------------------------------------------------
+
+  /** A domain by id (alive, dying or dead but not yet removed), or undefined. */
+  domain(id: DomId): DomainState | undefined {
+    return this.byId[id];
+  }
+
   /** A live domain by id, DOMID_SELF meaning `caller`; undefined for unknown or dead ones. */
   lookup(caller: DomainState, id: DomId): DomainState | undefined {
     if (id === DOMID_SELF) return caller;
-    const d = this.s.domains.get(id);
+    const d = this.byId[id];
     return d === undefined || d.dying === 2 ? undefined : d;
   }
 
+  addDomain(d: DomainState): void {
+    this.s.domains.set(d.domid, d);
+    setSlot(this.byId, d.domid, d);
+  }
+
+  removeDomain(d: DomainState): void {
+    this.s.domains.delete(d.domid);
+    this.byId[d.domid] = undefined;
+  }
+
+  // ---- charging -------------------------------------------------------------------------------
+
   /** Add a primitive to the current operation, or charge it at once outside a hypercall. */
   add(primitive: Primitive, units = 1): void {
-    if (this.inCall) this.parts.push(units === 1 ? primitive : [primitive, units]);
-    else this.m.charge(this.cpu, primitive, "xen", primitive, "xen", undefined, units);
+    if (!this.inCall) {
+      this.m.charge(this.cpu, primitive, "xen", primitive, "xen", undefined, units);
+      return;
+    }
+    const r = this.m.costs.rate(primitive);
+    this.cycles += units === 1 ? r.cycles : Math.ceil(r.cycles * units);
+    this.primsLo |= r.lo;
+    this.primsHi |= r.hi;
   }
 
   /**
@@ -55,65 +101,75 @@ export class Hv {
    * clock; outside one, at once.
    */
   addOn(cpu: number, primitive: Primitive, op: string, actor: string): void {
-    if (this.inCall && cpu === this.cpu) this.parts.push(primitive);
+    if (this.inCall && cpu === this.cpu) this.add(primitive);
     else if (this.inCall) this.remote.push({ cpu, primitive, op, actor });
     else this.m.charge(cpu, primitive, "xen", op, actor);
   }
 
   // ---- Xen-mapped pages ---------------------------------------------------------------------
+  // Their bytes stay in machine memory (m.memory.read sees what Xen and the guest wrote); Xen
+  // touches them through live views taken when the frame is mapped.
 
   page(frame: Mfn): Uint32Array {
-    const p = this.s.pages.get(frame);
+    const p = this.views[frame];
     if (p === undefined) throw new UsageError("not-xen-page", `frame ${frame} is not a page Xen has mapped`);
     return p;
   }
 
-  /** Start mapping a frame for Xen: its bytes move from machine memory into XenState.pages. */
+  isXenPage(frame: Mfn): boolean {
+    return this.s.xenPages.has(frame);
+  }
+
+  /** Start mapping one of a guest's frames for Xen (FIFO control blocks and event arrays). */
   mapPage(frame: Mfn): Uint32Array {
-    const existing = this.s.pages.get(frame);
+    const existing = this.views[frame];
     if (existing !== undefined) return existing;
-    const bytes = this.m.memory.read(frame, 0, PAGE_SIZE);
-    const page = new Uint32Array(bytes.buffer, bytes.byteOffset, PAGE_SIZE / 4).slice();
-    this.s.pages.set(frame, page);
+    const page = this.viewOf(frame);
+    this.s.xenPages.add(frame);
+    setSlot(this.views, frame, page);
     return page;
   }
 
-  /** Stop mapping a frame: its bytes go back to machine memory (if the frame is still allocated). */
+  /** Stop mapping a frame; its bytes are the guest's RAM as they always were. */
   unmapPage(frame: Mfn): void {
-    const page = this.s.pages.get(frame);
-    if (page === undefined) return;
-    this.s.pages.delete(frame);
-    if (this.m.memory.ownerOf(frame) !== undefined) this.m.memory.write(frame, 0, new Uint8Array(page.buffer, page.byteOffset, PAGE_SIZE));
+    if (!this.s.xenPages.delete(frame)) return;
+    this.views[frame] = undefined;
   }
 
-  /** Bytes of any frame, wherever they live. */
+  /** Bytes of any frame. */
   read(frame: Mfn, offset: number, length: number): Uint8Array {
-    const page = this.s.pages.get(frame);
-    if (page === undefined) return this.m.memory.read(frame, offset, length);
-    return new Uint8Array(page.buffer, page.byteOffset, PAGE_SIZE).slice(offset, offset + length);
+    return this.m.memory.read(frame, offset, length);
   }
 
   write(frame: Mfn, offset: number, bytes: Uint8Array): void {
-    const page = this.s.pages.get(frame);
-    if (page === undefined) return this.m.memory.write(frame, offset, bytes);
-    if (offset < 0 || offset + bytes.length > PAGE_SIZE) throw new UsageError("bad-range", `bytes ${offset}..${offset + bytes.length} are outside a 4 KiB frame`);
-    new Uint8Array(page.buffer, page.byteOffset, PAGE_SIZE).set(bytes, offset);
+    this.m.memory.write(frame, offset, bytes);
   }
 
   /** Allocate and zero `count` Xen-heap pages for a domain (shared_info, grant frames). */
   allocXenPages(d: DomainState, count: number): Mfn[] | undefined {
     const frames = this.m.memory.tryAlloc(d.heapOwner, count);
     if (frames === undefined) return undefined;
-    for (const f of frames) this.s.pages.set(f, new Uint32Array(PAGE_SIZE / 4));
+    for (const f of frames) this.mapPage(f);
     return frames;
   }
 
   freeXenPages(frames: readonly Mfn[]): void {
-    for (const f of frames) this.s.pages.delete(f);
+    for (const f of frames) this.unmapPage(f);
     this.m.memory.release(frames);
   }
 
   vcpu(d: DomainState, id: number): VcpuState | undefined {
     return Number.isInteger(id) && id >= 0 ? d.vcpus[id] : undefined;
   }
+
+  private viewOf(frame: Mfn): Uint32Array {
+    const bytes = this.m.memory.view(frame);
+    return new Uint32Array(bytes.buffer, bytes.byteOffset, PAGE_SIZE / 4);
+  }
+}
+
+/** a[i] = v, growing `a` with explicit holes so that it stays a fast (non-dictionary) array. */
+function setSlot<T>(a: (T | undefined)[], i: number, v: T): void {
+  while (a.length < i) a.push(undefined);
+  a[i] = v;
 }

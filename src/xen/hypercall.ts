@@ -102,9 +102,11 @@ export function dispatch(hv: Hv, d: DomainState, v: VcpuState, nr: number, args:
   if (pcpu.current !== d.space) pcpu.enter(d.space);
   hv.cpu = cpu;
   hv.inCall = true;
-  // Fresh arrays: truncating with `length = 0` is a slow path in V8.
-  hv.parts = [(d.flags & XEN_DOMCTL_CDF_hvm) !== 0 ? "xen_hvm_hypercall" : "xen_pv_hypercall"];
-  if (hv.remote.length !== 0) hv.remote = [];
+  const entry = m.costs.rate((d.flags & XEN_DOMCTL_CDF_hvm) !== 0 ? "xen_hvm_hypercall" : "xen_pv_hypercall");
+  hv.cycles = entry.cycles;
+  hv.primsLo = entry.lo;
+  hv.primsHi = entry.hi;
+  if (hv.remote.length !== 0) hv.remote = []; // left over by a call that threw
   hv.opArgs = undefined;
   hv.op = hypercallNames[nr] ?? "unknown_hypercall";
   let rc: number;
@@ -114,16 +116,24 @@ export function dispatch(hv: Hv, d: DomainState, v: VcpuState, nr: number, args:
   } finally {
     hv.inCall = false;
   }
-  v.runtime += m.chargeMany(cpu, hv.parts, "xen", hv.op, d.actor, hv.opArgs);
-  for (const r of hv.remote) {
-    m.idleUntil(r.cpu, m.now(cpu));
-    m.charge(r.cpu, r.primitive, "xen", r.op, r.actor);
-  }
-  if (hv.remote.length !== 0) hv.remote = [];
+  v.runtime += m.account(cpu, hv.cycles, "xen", hv.op, d.actor, hv.opArgs, hv.primsLo >>> 0, hv.primsHi >>> 0);
+  if (hv.remote.length !== 0) chargeRemote(hv, cpu);
   const flush = hv.flushSpace;
   if (flush !== undefined) {
     hv.flushSpace = undefined;
     m.tlbShootdown(cpu, flush.space, "xen", flush.actor);
   }
   return rc;
+}
+
+/** The work the call caused on other CPUs, each starting no earlier than the caller's clock. */
+function chargeRemote(hv: Hv, cpu: number): void {
+  const m = hv.m;
+  const remote = hv.remote;
+  // A fresh array: truncating with `length = 0` is a slow path in V8.
+  hv.remote = [];
+  for (const r of remote) {
+    m.idleUntil(r.cpu, m.now(cpu));
+    m.charge(r.cpu, r.primitive, "xen", r.op, r.actor);
+  }
 }

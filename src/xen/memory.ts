@@ -89,7 +89,7 @@ function decreaseReservation(hv: Hv, d: DomainState, a: Struct): number {
     const frames: number[] = [];
     for (let j = 0; j < count; j++) {
       const f = r.t.p2m.get(gfn + j);
-      if (f === undefined || pinned.has(f) || hv.s.pages.has(f)) return i;
+      if (f === undefined || pinned.has(f) || hv.isXenPage(f)) return i;
       frames.push(f);
     }
     for (let j = 0; j < count; j++) r.t.p2m.delete(gfn + j);

@@ -95,7 +95,7 @@ export function poll(hv: Hv, d: DomainState, v: VcpuState, a: SchedPoll | undefi
 
 /** The poll timer fired: wake the vCPU unless it was woken (and maybe blocked again) since. */
 export function pollTimeout(hv: Hv, p: { domid: number; vcpu: number; seq: number }): void {
-  const d = hv.s.domains.get(p.domid);
+  const d = hv.domain(p.domid);
   const v = d?.vcpus[p.vcpu];
   if (d === undefined || v === undefined || v.wakeSeq !== p.seq || v.run !== VcpuRun.polling) return;
   hv.cpu = v.processor;

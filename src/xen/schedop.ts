@@ -19,7 +19,7 @@ type SchedHandler = (hv: Hv, d: DomainState, v: VcpuState, a: unknown) => number
 /** Shut a domain down and tell the VIRQ_DOM_EXC owner. */
 export function shutdown(hv: Hv, d: DomainState, reason: number): void {
   shutdownDomain(hv, d, reason, (virq) => {
-    const owner = hv.s.domains.get(hv.s.virqOwner[virq] ?? 0);
+    const owner = hv.domain(hv.s.virqOwner[virq] ?? 0);
     if (owner !== undefined) raiseVirq(hv, owner, VIRQ_DOM_EXC);
   });
 }
@@ -42,7 +42,7 @@ function armWatchdog(hv: Hv, d: DomainState, slot: number, timeout: number): voi
 
 /** The watchdog timer fired: if the slot was not poked or destroyed since, shut the domain down (SHUTDOWN_watchdog). */
 export function watchdogFired(hv: Hv, p: { domid: number; slot: number; seq: number }): void {
-  const d = hv.s.domains.get(p.domid);
+  const d = hv.domain(p.domid);
   if (d === undefined || d.watchdogSeq[p.slot] !== p.seq || d.watchdogs[p.slot] === -1) return;
   shutdown(hv, d, SHUTDOWN_watchdog);
 }

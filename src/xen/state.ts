@@ -16,11 +16,11 @@ export interface XenState {
   /** Last id handed out for DOMID_ANY (xen/common/domid.c `domid_last`). */
   domidLast: DomId;
   /**
-   * Pages Xen itself maps (shared_info, grant-table and status frames, FIFO control blocks and event
-   * arrays): for these machine frames the bytes live here, as 1024 little-endian u32 words, and every
-   * access — Xen's or the guest's through xen.guest() — goes through this copy.
+   * Frames Xen itself maps (shared_info, grant-table and status frames, FIFO control blocks and event
+   * arrays). Their bytes stay in machine memory, read as 1024 little-endian u32 words through live
+   * views (Hv.page), so Xen, the guest through xen.guest() and m.memory.read all see the same bytes.
    */
-  pages: Map<Mfn, Uint32Array>;
+  xenPages: Set<Mfn>;
   /** Owner of each global VIRQ (XEN_DOMCTL_set_virq_handler; default the hardware domain, 0). */
   virqOwner: number[];
 }
@@ -97,9 +97,9 @@ export interface GrantTableState {
   transitive: boolean;
   maxFrames: number;
   maxMaptrackFrames: number;
-  /** Shared grant-table frames (bytes in XenState.pages). */
+  /** Shared grant-table frames (Xen-mapped: XenState.xenPages). */
   frames: Mfn[];
-  /** v2 status frames (bytes in XenState.pages). */
+  /** v2 status frames (Xen-mapped: XenState.xenPages). */
   statusFrames: Mfn[];
   /** Xen's active entries, by ref: present only while pinned. */
   active: Map<GrantRef, ActiveGrant>;

@@ -46,7 +46,7 @@ export class Xen {
   private readonly threads = new Map<string, GuestThread<XenEntry, number>>();
 
   constructor(readonly m: Machine) {
-    const s: XenState = { domains: new Map(), domidLast: 0, pages: new Map(), virqOwner: new Array<number>(NR_VIRQS).fill(0) };
+    const s: XenState = { domains: new Map(), domidLast: 0, xenPages: new Set(), virqOwner: new Array<number>(NR_VIRQS).fill(0) };
     this.hv = new Hv(m, s);
     const dom0 = createDomain(this.hv, 0, {
       flags: 0, max_vcpus: Math.min(m.cpus.length, SharedInfoLayout.XEN_LEGACY_MAX_VCPUS), max_evtchn_port: 0xffffffff,
@@ -60,7 +60,7 @@ export class Xen {
     if (frames === undefined) throw new UsageError("out-of-memory", `Dom0 needs ${DOM0_PAGES} free pages`);
     frames.forEach((f, gfn) => dom0.p2m.set(gfn, f));
     dom0.totPages = DOM0_PAGES;
-    m.registerLayer("xen", { save: () => this.hv.s, load: (state) => { this.hv.s = state as XenState; this.threads.clear(); } });
+    m.registerLayer("xen", { save: () => this.hv.s, load: (state) => { this.hv.load(state as XenState); this.threads.clear(); } });
     m.on("xen.poll_timeout", (p) => pollTimeout(this.hv, p as { domid: number; vcpu: number; seq: number }));
     m.on("xen.watchdog", (p, cpu) => { this.hv.cpu = cpu; watchdogFired(this.hv, p as { domid: number; slot: number; seq: number }); });
     m.addDispatcher({ ready: (cpu) => this.pickVcpu(cpu) !== undefined, step: (cpu) => this.step(cpu) });
@@ -161,7 +161,7 @@ export class Xen {
   }
 
   private domainState(domid: DomId): DomainState {
-    const d = this.hv.s.domains.get(domid);
+    const d = this.hv.domain(domid);
     if (d === undefined) throw new UsageError("no-domain", `there is no domain ${domid}`, `live domains: ${this.domids().join(", ")}`);
     return d;
   }

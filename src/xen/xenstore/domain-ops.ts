@@ -18,7 +18,7 @@ const OK = "OK\0";
 
 function domid(s: string | undefined): DomId {
   const id = s === undefined ? undefined : parseDomid(s);
-  if (id === undefined) throw new XsError("EINVAL");
+  if (id === undefined) throw XsError.of("EINVAL");
   return id;
 }
 
@@ -30,10 +30,10 @@ export function initDomain(d: Xenstored, id: DomId, port: number): void {
 /** INTRODUCE `<domid>|<gfn>|<evtchn>|`: the gfn is ignored (the ring comes from grant 1); port must be > 0. */
 export function doIntroduce(d: Xenstored, _ctx: Ctx, payload: string): string {
   const args = nulStrings(payload);
-  if (args.length < 3) throw new XsError("EINVAL");
+  if (args.length < 3) throw XsError.of("EINVAL");
   const id = domid(args[0]);
   const port = atoi(args[2]!);
-  if (port <= 0) throw new XsError("EINVAL");
+  if (port <= 0) throw XsError.of("EINVAL");
   introduce(d, id, port, true);
   return OK;
 }
@@ -41,17 +41,17 @@ export function doIntroduce(d: Xenstored, _ctx: Ctx, payload: string): string {
 /** domain.c `find_connected_domain`: ENOENT if not introduced. */
 function connected(d: Xenstored, id: DomId): Domain {
   const dom = d.domains.get(id);
-  if (!dom?.introduced) throw new XsError("ENOENT");
-  if (!dom.conn) throw new XsError("EINVAL");
+  if (!dom?.introduced) throw XsError.of("ENOENT");
+  if (!dom.conn) throw XsError.of("EINVAL");
   return dom;
 }
 
 /** `onearg_domain`: RELEASE and RESUME refuse xenstored's own and the control domain (EINVAL). */
 function oneArgDomain(d: Xenstored, payload: string): Domain {
   const arg = oneArg(payload);
-  if (arg === undefined) throw new XsError("EINVAL");
+  if (arg === undefined) throw XsError.of("EINVAL");
   const id = domid(arg);
-  if (id === d.storeDomid || id === d.privDomid) throw new XsError("EINVAL");
+  if (id === d.storeDomid || id === d.privDomid) throw XsError.of("EINVAL");
   return connected(d, id);
 }
 
@@ -68,13 +68,13 @@ export function doResume(d: Xenstored, _ctx: Ctx, payload: string): string {
 
 export function doGetDomainPath(_ctx: Ctx, payload: string): string {
   const arg = oneArg(payload);
-  if (arg === undefined) throw new XsError("EINVAL");
+  if (arg === undefined) throw XsError.of("EINVAL");
   return `${domainPath(domid(arg))}\0`;
 }
 
 export function doIsDomainIntroduced(d: Xenstored, _ctx: Ctx, payload: string): string {
   const arg = oneArg(payload);
-  if (arg === undefined) throw new XsError("EINVAL");
+  if (arg === undefined) throw XsError.of("EINVAL");
   const id = domid(arg);
   return id === DOMID_SELF || d.domains.get(id)?.introduced ? "T\0" : "F\0";
 }
@@ -82,7 +82,7 @@ export function doIsDomainIntroduced(d: Xenstored, _ctx: Ctx, payload: string): 
 /** SET_TARGET `<domid>|<tdomid>|`: <domid> acts for <tdomid> (both must be introduced). */
 export function doSetTarget(d: Xenstored, _ctx: Ctx, payload: string): string {
   const args = nulStrings(payload);
-  if (args.length < 2) throw new XsError("EINVAL");
+  if (args.length < 2) throw XsError.of("EINVAL");
   const id = domid(args[0]);
   const tid = domid(args[1]);
   const dom = connected(d, id);
@@ -100,7 +100,7 @@ export function doResetWatches(d: Xenstored, ctx: Ctx): string {
 /** `find_or_alloc_existing_domain`: a known domain, or one the hypervisor knows (remembered now). */
 function existing(d: Xenstored, id: DomId): Domain {
   const dom = d.domains.get(id) ?? (d.host.domainInfo(id) ? d.allocDomain(id) : undefined);
-  if (!dom) throw new XsError("ENOENT");
+  if (!dom) throw XsError.of("ENOENT");
   return dom;
 }
 
@@ -108,20 +108,20 @@ function existing(d: Xenstored, id: DomId): Domain {
 export function doGetFeature(d: Xenstored, ctx: Ctx, payload: string): string {
   const args = nulStrings(payload);
   if (args.length === 0) return `${ctx.conn.domain.features}\0`;
-  if (!ctx.conn.privileged) throw new XsError("EACCES");
-  if (args.length > 1) throw new XsError("EINVAL");
+  if (!ctx.conn.privileged) throw XsError.of("EACCES");
+  if (args.length > 1) throw XsError.of("EINVAL");
   return `${existing(d, domid(args[0])).features}\0`;
 }
 
 /** SET_FEATURE `<domid>|<value>|`: only before INTRODUCE (EBUSY), only supported bits (EINVAL). */
 export function doSetFeature(d: Xenstored, _ctx: Ctx, payload: string): string {
   const args = nulStrings(payload);
-  if (args.length !== 2) throw new XsError("EINVAL");
+  if (args.length !== 2) throw XsError.of("EINVAL");
   const id = domid(args[0]);
   const features = atoi(args[1]!) >>> 0;
   const dom = existing(d, id);
-  if (dom.introduced) throw new XsError("EBUSY");
-  if (features & ~XENSTORE_FEATURES) throw new XsError("EINVAL");
+  if (dom.introduced) throw XsError.of("EBUSY");
+  if (features & ~XENSTORE_FEATURES) throw XsError.of("EINVAL");
   dom.features = features;
   return OK;
 }
@@ -134,24 +134,24 @@ function quotaTable(d: Xenstored, args: string[], n: number): { table: QuotaTabl
 /** GET_QUOTA `[[<domid>|]<quota>|]`: no argument lists the quota names. */
 export function doGetQuota(d: Xenstored, _ctx: Ctx, payload: string): string {
   const args = nulStrings(payload);
-  if (args.length > 2) throw new XsError("EINVAL");
+  if (args.length > 2) throw XsError.of("EINVAL");
   if (args.length === 0) {
     return QUOTA_NAMES.flatMap((q) => (q === "memory" ? [q, "soft-memory"] : [q])).join(" ") + "\0";
   }
   const { table, rest } = quotaTable(d, args, 2);
   const q = QuotaTable.parseName(rest[0]!);
-  if (!q) throw new XsError("EINVAL");
+  if (!q) throw XsError.of("EINVAL");
   return `${table.get(q.name, q.soft)}\0`;
 }
 
 /** SET_QUOTA `[<domid>|]<quota>|<value>|`; the global values are the defaults for new domains. */
 export function doSetQuota(d: Xenstored, _ctx: Ctx, payload: string): string {
   const args = nulStrings(payload);
-  if (args.length < 2 || args.length > 3) throw new XsError("EINVAL");
+  if (args.length < 2 || args.length > 3) throw XsError.of("EINVAL");
   const { table, rest } = quotaTable(d, args, 3);
   const q = QuotaTable.parseName(rest[0]!);
   const value = atoi(rest[1]!) >>> 0;
-  if (!q || value === Q_VAL_DISABLED) throw new XsError("EINVAL");
+  if (!q || value === Q_VAL_DISABLED) throw XsError.of("EINVAL");
   table.set(q.name, q.soft, value);
   return OK;
 }
@@ -162,17 +162,17 @@ export function doSetQuota(d: Xenstored, _ctx: Ctx, payload: string): string {
  */
 export function doControl(d: Xenstored, _ctx: Ctx, payload: string): string {
   const args = nulStrings(payload);
-  if (args.length === 0) throw new XsError("EINVAL");
+  if (args.length === 0) throw XsError.of("EINVAL");
   const [cmd, ...rest] = args as [string, ...string[]];
   switch (cmd) {
     case "check":
-      if (rest.length) throw new XsError("EINVAL");
+      if (rest.length) throw XsError.of("EINVAL");
       return OK;
     case "print":
-      if (rest.length !== 1) throw new XsError("EINVAL");
+      if (rest.length !== 1) throw XsError.of("EINVAL");
       return OK;
     case "help":
-      if (rest.length) throw new XsError("EINVAL");
+      if (rest.length) throw XsError.of("EINVAL");
       return ["check", "print", "quota", "quota-soft", "help"].map((c) => `${c}\n`).join("") + "\0";
     case "quota":
     case "quota-soft": {
@@ -182,14 +182,14 @@ export function doControl(d: Xenstored, _ctx: Ctx, payload: string): string {
           .map((q) => `${q.padEnd(17)}: ${String(d.globalQuotas.get(q, soft)).padStart(8)}\n`);
         return `Quota settings:\n${lines.join("")}\0`;
       }
-      if (rest[0] !== "set" || rest.length !== 3) throw new XsError("EINVAL");
+      if (rest[0] !== "set" || rest.length !== 3) throw XsError.of("EINVAL");
       const value = atoi(rest[2]!);
       const name = QUOTA_NAMES.find((q) => q === rest[1]);
-      if (value < 1 || !name || d.globalQuotas.get(name, soft) === Q_VAL_DISABLED) throw new XsError("EINVAL");
+      if (value < 1 || !name || d.globalQuotas.get(name, soft) === Q_VAL_DISABLED) throw XsError.of("EINVAL");
       d.globalQuotas.set(name, soft, value);
       return OK;
     }
     default:
-      throw new XsError("EINVAL");
+      throw XsError.of("EINVAL");
   }
 }

@@ -27,11 +27,11 @@ export function introduce(d: Xenstored, domid: DomId, port: number, required: bo
   let dom: Domain;
   if (!existing?.introduced) {
     const page = d.host.mapInterface(domid);
-    if (typeof page === "string" && required) throw new XsError(page);
+    if (typeof page === "string" && required) throw XsError.of(page);
     const mapped = typeof page === "string" ? undefined : page;
     const evtchn = mapped && getField(mapped, "evtchn_port") !== 0 ? getField(mapped, "evtchn_port") : port;
     const local = d.host.bindInterdomain(domid, evtchn);
-    if (typeof local === "string" && required) throw new XsError(local);
+    if (typeof local === "string" && required) throw XsError.of(local);
     dom = d.allocDomain(domid);
     dom.introduced = true;
     dom.shutdown = false;

@@ -26,13 +26,13 @@ export interface PermRefs {
 
 export function doRead(s: Store, ctx: Ctx, payload: string): string {
   const { node } = s.lookup(ctx, oneArg(payload), XS_PERM_READ, false);
-  if (!node) throw new XsError("ENOENT");
+  if (!node) throw XsError.of("ENOENT");
   return latin1(node.data);
 }
 
 export function doDirectory(s: Store, ctx: Ctx, payload: string): string {
   const { node } = s.lookup(ctx, oneArg(payload), XS_PERM_READ, false);
-  if (!node) throw new XsError("ENOENT");
+  if (!node) throw XsError.of("ENOENT");
   return childList(node);
 }
 
@@ -45,9 +45,9 @@ function childList(node: XsNode): string {
 /** `<path>|<offset>|` -> `<gencnt>|<children from byte offset>`, a final extra NUL marking the end. */
 export function doDirectoryPart(s: Store, ctx: Ctx, payload: string): string {
   const args = nulStrings(payload);
-  if (args.length !== 2) throw new XsError("EINVAL");
+  if (args.length !== 2) throw XsError.of("EINVAL");
   const { node } = s.lookup(ctx, args[0], XS_PERM_READ, false);
-  if (!node) throw new XsError("ENOENT");
+  if (!node) throw XsError.of("ENOENT");
   const off = atoi(args[1]!) >>> 0; // unsigned int in C: a negative offset is past the end
   const gen = `${node.generation}\0`;
   if (off >= node.childlen) return gen + "\0";
@@ -68,19 +68,19 @@ export function doDirectoryPart(s: Store, ctx: Ctx, payload: string): string {
 
 export function doGetPerms(s: Store, ctx: Ctx, payload: string): string {
   const { node } = s.lookup(ctx, oneArg(payload), XS_PERM_READ, true);
-  if (!node) throw new XsError("ENOENT");
+  if (!node) throw XsError.of("ENOENT");
   return node.perms.map((p) => formatPerm(p) + "\0").join("");
 }
 
 /** WRITE `<path>|<value|>`: creates missing parents with empty values. */
 export function doWrite(s: Store, ctx: Ctx, payload: string): string {
   const nul = payload.indexOf("\0");
-  if (nul < 0) throw new XsError("EINVAL");
+  if (nul < 0) throw XsError.of("EINVAL");
   const data = latin1Bytes(payload.slice(nul + 1), "value");
   const { name, node } = s.lookup(ctx, payload.slice(0, nul), XS_PERM_WRITE, false);
   let written: XsNode;
   if (node) {
-    if (s.over(ctx.conn, "node-size", nodeSize({ perms: node.perms, data, childlen: node.childlen }))) throw new XsError("ENOSPC");
+    if (s.over(ctx.conn, "node-size", nodeSize({ perms: node.perms, data, childlen: node.childlen }))) throw XsError.of("ENOSPC");
     written = { name: node.name, generation: s.nextGeneration(), perms: node.perms, data, children: node.children, childlen: node.childlen };
     s.put(ctx, written);
   } else written = createNode(s, ctx, name, data);
@@ -110,7 +110,7 @@ function createNode(s: Store, ctx: Ctx, name: string, data: Uint8Array): XsNode 
     p = parentOf(p);
     parent = s.read(ctx, p);
     if (parent) break;
-    if (p === "/") throw new XsError("ENOENT");
+    if (p === "/") throw XsError.of("ENOENT");
     names.push(p);
   }
   const conn = ctx.conn;
@@ -123,11 +123,11 @@ function createNode(s: Store, ctx: Ctx, name: string, data: Uint8Array): XsNode 
     };
   });
   for (const n of fresh) {
-    if (s.over(conn, "nodes", s.count(conn.id) + 1)) throw new XsError("ENOSPC");
-    if (s.over(conn, "node-size", nodeSize(n))) throw new XsError("ENOSPC");
+    if (s.over(conn, "nodes", s.count(conn.id) + 1)) throw XsError.of("ENOSPC");
+    if (s.over(conn, "node-size", nodeSize(n))) throw XsError.of("ENOSPC");
   }
   const grown = { ...parent, ...withChild(parent, baseName(names[names.length - 1]!)) };
-  if (s.over(conn, "node-size", nodeSize(grown))) throw new XsError("ENOSPC");
+  if (s.over(conn, "node-size", nodeSize(grown))) throw XsError.of("ENOSPC");
 
   if (ctx.tx) ctx.tx.nodeCreated = true;
   for (const n of fresh) {
@@ -143,9 +143,9 @@ export function doRm(s: Store, ctx: Ctx, payload: string): string {
   const { name, node } = s.lookup(ctx, oneArg(payload), XS_PERM_WRITE, false);
   if (!node) {
     if (s.read(ctx, parentOf(name))) return OK;
-    throw new XsError("ENOENT");
+    throw XsError.of("ENOENT");
   }
-  if (name === "/") throw new XsError("EINVAL");
+  if (name === "/") throw XsError.of("EINVAL");
   rmNode(s, ctx, name, node);
   return OK;
 }
@@ -157,7 +157,7 @@ export function doRm(s: Store, ctx: Ctx, payload: string): string {
  */
 export function rmNode(s: Store, ctx: Ctx | undefined, name: string, node: XsNode): void {
   const parent = s.read(ctx, parentOf(name));
-  if (!parent) throw new XsError("EINVAL");
+  if (!parent) throw XsError.of("EINVAL");
   const doomed: { node: XsNode; parent: XsNode }[] = [];
   const collect = (n: XsNode, p: XsNode): void => {
     for (const c of n.children) {
@@ -179,11 +179,11 @@ export function rmNode(s: Store, ctx: Ctx | undefined, name: string, node: XsNod
 /** SET_PERMS `<path>|<perm>|+`: needs write and owner rights; only privileged callers change the owner. */
 export function doSetPerms(s: Store, ctx: Ctx, payload: string, refs: PermRefs): string {
   const args = nulStrings(payload);
-  if (args.length < 2) throw new XsError("EINVAL");
+  if (args.length < 2) throw XsError.of("EINVAL");
   const conn = ctx.conn;
-  if (s.over(conn, "node-permissions", args.length - 1)) throw new XsError("ENOSPC");
+  if (s.over(conn, "node-permissions", args.length - 1)) throw XsError.of("ENOSPC");
   const parsed = parsePerms(args.slice(1));
-  if (!parsed) throw new XsError("EINVAL");
+  if (!parsed) throw XsError.of("EINVAL");
   const alloc: DomId[] = [];
   const perms: Perm[] = parsed.map((p) => {
     const ignore = p.id === DOMID_ANY
@@ -192,12 +192,12 @@ export function doSetPerms(s: Store, ctx: Ctx, payload: string, refs: PermRefs):
     if (!ignore && p.id !== DOMID_ANY && !refs.isKnownDomain(p.id)) alloc.push(p.id);
     return ignore ? { id: p.id, perms: p.perms | XS_PERM_IGNORE } : p;
   });
-  if (perms[0]!.perms & XS_PERM_IGNORE) throw new XsError("ENOENT");
+  if (perms[0]!.perms & XS_PERM_IGNORE) throw XsError.of("ENOENT");
   const { name, node } = s.lookup(ctx, args[0], XS_PERM_WRITE | XS_PERM_OWNER, true);
-  if (!node) throw new XsError("ENOENT");
-  if (!conn.privileged && perms[0]!.id !== owner(node)) throw new XsError("EPERM");
+  if (!node) throw XsError.of("ENOENT");
+  if (!conn.privileged && perms[0]!.id !== owner(node)) throw XsError.of("EPERM");
   const next = { ...node, perms };
-  if (s.over(conn, "node-size", nodeSize(next))) throw new XsError("ENOSPC");
+  if (s.over(conn, "node-size", nodeSize(next))) throw XsError.of("ENOSPC");
 
   for (const id of alloc) refs.allocDomain(id);
   s.addCount(ctx, owner(node), -1);

@@ -9,9 +9,12 @@ export type DomId = number;
 /** core.c `valid_chars`: A-Z a-z 0-9 and "-/_@". */
 const VALID = /^[A-Za-z0-9\-/_@]*$/;
 
-/** `/local/domain/<domid>`: a domain's home and the base of its relative paths. */
+const homes: string[] = [];
+
+/** `/local/domain/<domid>`: a domain's home and the base of its relative paths (built once per domid: every request asks). */
 export function domainPath(domid: DomId): string {
-  return `/local/domain/${domid}`;
+  if (domid >>> 0 !== domid || domid > 0xffff) return `/local/domain/${domid}`;
+  return (homes[domid] ??= `/local/domain/${domid}`);
 }
 
 /** Length of a leading `/local/domain/<up to 5 digits>/`, as the sscanf in `canonicalize` finds it. */

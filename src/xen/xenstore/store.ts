@@ -13,10 +13,25 @@ import { quotaExceeded, type QuotaName } from "./quota.js";
 import type { Transaction } from "./transaction.js";
 import type { WatchIndex, WatchMatch } from "./watch.js";
 
-/** A XenStore error reply: thrown inside the daemon, caught by the dispatcher, sent as its name. */
+/**
+ * A XenStore error reply: thrown inside the daemon, caught by the dispatcher, sent as its name.
+ * One shared instance per errno (XsError.of): building an Error captures a stack trace, which cost
+ * more than the failing request itself, and the dispatcher only ever reads `errno`.
+ */
 export class XsError extends Error {
-  constructor(readonly errno: XsdError) {
+  private static readonly cache = new Map<XsdError, XsError>();
+
+  private constructor(readonly errno: XsdError) {
     super(errno);
+  }
+
+  static of(errno: XsdError): XsError {
+    let e = XsError.cache.get(errno);
+    if (e === undefined) {
+      e = new XsError(errno);
+      XsError.cache.set(errno, e);
+    }
+    return e;
   }
 }
 
@@ -74,7 +89,7 @@ export class Store {
       if (tx) {
         if (this.over(ctx!.conn, "transaction-nodes", tx.accessed.size + 1)) {
           tx.fail = true;
-          throw new XsError("ENOSPC");
+          throw XsError.of("ENOSPC");
         }
         tx.recordRead(name, n);
       }
@@ -96,7 +111,7 @@ export class Store {
   canonical(conn: Connection, path: string | undefined, allowSpecial: boolean): { name: string; relative: boolean } {
     const pathMax = conn.privileged ? undefined : conn.domain.quotas.hard["path-max"] || undefined;
     const c = canonicalize(path, domainPath(conn.id), allowSpecial, pathMax);
-    if (!c.ok) throw new XsError("EINVAL");
+    if (!c.ok) throw XsError.of("EINVAL");
     return c;
   }
 
@@ -111,7 +126,7 @@ export class Store {
     if (node && (this.perm(ctx.conn, node.perms) & perm) === perm) return { name, node };
     const errno = this.errnoFromParents(ctx, name, node ? "EACCES" : "ENOENT", perm);
     if (errno === "ENOENT") return { name, node: undefined };
-    throw new XsError(errno);
+    throw XsError.of(errno);
   }
 
   /** core.c `errno_from_parents`: keep `errno` only if the nearest existing ancestor grants `perm`. */

@@ -18,8 +18,8 @@ export interface CommitEnv {
 /** TRANSACTION_START `|` -> decimal id. No nesting (EBUSY); the `transactions` quota gives ENOSPC. */
 export function doTransactionStart(s: Store, ctx: Ctx): string {
   const conn = ctx.conn;
-  if (ctx.tx) throw new XsError("EBUSY");
-  if (s.over(conn, "transactions", conn.domain.transactions + 1)) throw new XsError("ENOSPC");
+  if (ctx.tx) throw XsError.of("EBUSY");
+  if (s.over(conn, "transactions", conn.domain.transactions + 1)) throw XsError.of("ENOSPC");
   let id: number;
   do {
     id = conn.nextTransactionId;
@@ -47,21 +47,21 @@ export function deleteAllTransactions(conn: Connection): void {
  */
 export function doTransactionEnd(s: Store, ctx: Ctx, payload: string, env: CommitEnv): string {
   const arg = oneArg(payload);
-  if (arg !== "T" && arg !== "F") throw new XsError("EINVAL");
+  if (arg !== "T" && arg !== "F") throw XsError.of("EINVAL");
   const tx = ctx.tx;
-  if (!tx) throw new XsError("ENOENT");
+  if (!tx) throw XsError.of("ENOENT");
   endTransaction(ctx.conn, tx);
   if (arg === "F") return "OK\0";
-  if (tx.fail) throw new XsError("ENOMEM");
+  if (tx.fail) throw XsError.of("ENOMEM");
   if (tx.nodeCreated && !ctx.conn.privileged) {
     for (const [domid, delta] of tx.changedDomains) {
       const q = env.nodesQuotaOf(domid);
-      if (q && delta >= 0 && quotaExceeded(q.quota, s.count(domid) + delta, q.privileged)) throw new XsError("ENOSPC");
+      if (q && delta >= 0 && quotaExceeded(q.quota, s.count(domid) + delta, q.privileged)) throw XsError.of("ENOSPC");
     }
   }
   for (const [name, a] of tx.accessed) {
     const global = s.nodes.get(name);
-    if ((global ? global.generation : -1) !== a.generation) throw new XsError("EAGAIN");
+    if ((global ? global.generation : -1) !== a.generation) throw XsError.of("EAGAIN");
   }
   const outside: Ctx = { conn: ctx.conn, tx: undefined, req: ctx.req };
   for (const [name, a] of tx.accessed) {

@@ -20,12 +20,12 @@ export function doWatch(s: Store, ctx: Ctx, payload: string, after: (f: () => vo
   let depth = -1;
   if (args.length === 3 && conn.domain.features & XENSTORE_SERVER_FEATURE_WATCHDEPTH) {
     depth = atoi(args[2]!);
-    if (depth < 0) throw new XsError("EINVAL");
-  } else if (args.length !== 2) throw new XsError("EINVAL");
+    if (depth < 0) throw XsError.of("EINVAL");
+  } else if (args.length !== 2) throw XsError.of("EINVAL");
   const { name, relative } = s.canonical(conn, args[0], true);
   const token = args[1]!;
-  if (conn.watches.some((w) => w.node === name && w.token === token)) throw new XsError("EEXIST");
-  if (s.over(conn, "watches", conn.domain.watches + 1)) throw new XsError("ENOSPC");
+  if (conn.watches.some((w) => w.node === name && w.token === token)) throw XsError.of("EEXIST");
+  if (s.over(conn, "watches", conn.domain.watches + 1)) throw XsError.of("ENOSPC");
   const prefixLen = relative ? domainPath(conn.id).length + 1 : 0;
   const w = { conn, node: name, token, depth, prefixLen, seq: s.watches.nextSeq() };
   conn.watches.push(w);
@@ -40,10 +40,10 @@ export function doWatch(s: Store, ctx: Ctx, payload: string, after: (f: () => vo
 export function doUnwatch(s: Store, ctx: Ctx, payload: string): string {
   const conn = ctx.conn;
   const args = nulStrings(payload);
-  if (args.length !== 2) throw new XsError("EINVAL");
+  if (args.length !== 2) throw XsError.of("EINVAL");
   const { name } = s.canonical(conn, args[0], true);
   const i = conn.watches.findIndex((w) => w.node === name && w.token === args[1]);
-  if (i < 0) throw new XsError("ENOENT");
+  if (i < 0) throw XsError.of("ENOENT");
   s.watches.remove(conn.watches[i]!);
   conn.watches.splice(i, 1);
   conn.domain.watches--;
