@@ -26,8 +26,9 @@ export function maxOrder(type: number): number {
 
 /** Selectors beyond the object space's size wrap around (S14 spec §6.2). */
 export function wrapSel(sel: bigint): number {
-  return Number(sel & BigInt(NUM_SEL - 1));
+  return Number(sel & SEL_MASK);
 }
+const SEL_MASK = BigInt(NUM_SEL - 1);
 
 /** The node whose range contains `addr`, or NIL. */
 export function nodeAt(k: Kernel, space: SpaceMap, type: number, addr: number): number {

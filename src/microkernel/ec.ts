@@ -111,9 +111,14 @@ export function createEc(k: Kernel, ec: Ec, sel: bigint, flags: number, a: Regs)
   return Status.SUCCESS;
 }
 
+/** RDI for each status code: bigints are immutable values, so results share them instead of allocating. */
+const statusWords = Array.from({ length: 16 }, (_, i) => BigInt(i));
+
 /** Registers a completed kernel entry hands back. */
 export function done(status: number, a?: Partial<Regs>): Regs & { status: number } {
-  return { rdi: BigInt(status), rsi: a?.rsi ?? 0n, rdx: a?.rdx ?? 0n, rax: a?.rax ?? 0n, r8: a?.r8 ?? 0n, status };
+  const rdi = statusWords[status] ?? BigInt(status);
+  if (a === undefined) return { rdi, rsi: 0n, rdx: 0n, rax: 0n, r8: 0n, status };
+  return { rdi, rsi: a.rsi ?? 0n, rdx: a.rdx ?? 0n, rax: a.rax ?? 0n, r8: a.r8 ?? 0n, status };
 }
 
 export const BLOCKED: SyscallResult = { blocked: true };

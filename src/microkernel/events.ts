@@ -9,7 +9,7 @@ import { capOf } from "./capability.js";
 import { complete, done, kill, type Ec } from "./ec.js";
 import { rendezvous } from "./ipc.js";
 import { startCode } from "./scheduler.js";
-import { NONE, type Kernel } from "./state.js";
+import { ecName, NONE, type Kernel } from "./state.js";
 
 export interface EventInfo {
   /** QUAL words (#PF: error code, fault address; VM exits: exit qualification). */
@@ -24,24 +24,24 @@ export interface EventInfo {
 export function deliver(k: Kernel, e: Ec, vector: number, info: EventInfo = {}): void {
   const c = capOf(k, k.pd(e.pd), e.evt + vector, "pt");
   if (c === undefined) {
-    k.m.charge(e.cpu, e.type === "vcpu" ? "vmexit" : "syscall", "nova", "event", `ec${e.id}`, { vector, killed: "PT not found" });
+    k.m.charge(e.cpu, e.type === "vcpu" ? "vmexit" : "syscall", "nova", "event", ecName(e.id), { vector, killed: "PT not found" });
     kill(k, e, `PT not found (event 0x${vector.toString(16)})`);
     return;
   }
   const pt = c.obj;
   const handler = k.ec(pt.ec);
   if (handler.cpu !== e.cpu) {
-    k.m.charge(e.cpu, "syscall", "nova", "event", `ec${e.id}`, { vector, killed: "PT wrong CPU" });
+    k.m.charge(e.cpu, "syscall", "nova", "event", ecName(e.id), { vector, killed: "PT wrong CPU" });
     kill(k, e, `PT wrong CPU (event 0x${vector.toString(16)})`);
     return;
   }
-  if (e.type === "vcpu") k.m.charge(e.cpu, "vmexit", "nova", "vm_exit", `ec${e.id}`, { reason: vector });
+  if (e.type === "vcpu") k.m.charge(e.cpu, "vmexit", "nova", "vm_exit", ecName(e.id), { reason: vector });
   if (handler.st === "dead") {
     kill(k, e, `its handler for event 0x${vector.toString(16)} is dead`);
     return;
   }
   if (handler.st !== "wait") {
-    k.m.chargeMany(e.cpu, ["ipc_oneway", "kpti_switch"], "nova", "event", `ec${e.id}`, { vector, helping: handler.id });
+    k.m.chargeMany(e.cpu, ["ipc_oneway", "kpti_switch"], "nova", "event", ecName(e.id), { vector, helping: handler.id });
     e.st = "help";
     e.helping = handler.id;
     e.helpPt = pt.id;

@@ -14,7 +14,7 @@ import { createPt, ptCtrl } from "./pt.js";
 import { createSc, scCtrl } from "./sc.js";
 import { createSm, smCtrl, up } from "./sm.js";
 import { chargeEffects, delegate, lookup, newEffects, revoke } from "./space.js";
-import type { Kernel, SyscallResult } from "./state.js";
+import { ecName, NONE, type Kernel, type SyscallResult } from "./state.js";
 import { zeroRegs } from "./utcb.js";
 
 type Handler = (k: Kernel, ec: Ec, a: Regs, flags: number, sel: bigint) => SyscallResult;
@@ -29,8 +29,8 @@ const plain =
   };
 
 const handlers: Record<Hypercall, Handler> = {
-  [Hypercall.call]: (k, ec, _a, flags, sel) => ipcCall(k, ec, sel, flags),
-  [Hypercall.reply]: (k, ec, _a, _f, sel) => ipcReply(k, ec, sel),
+  [Hypercall.call]: (k, ec, _a, flags, sel) => ipcCall(k, ec, wrapSel(sel), flags),
+  [Hypercall.reply]: (k, ec, _a, _f, sel) => ipcReply(k, ec, sel === 0n ? NONE : wrapSel(sel)),
   [Hypercall.create_pd]: plain((k, ec, a, _f, sel) => createPd(k, ec, sel, a)),
   [Hypercall.create_ec]: plain((k, ec, a, f, sel) => createEc(k, ec, sel, f, a)),
   [Hypercall.create_sc]: plain((k, ec, a, _f, sel) => createSc(k, ec, sel, a)),
@@ -47,7 +47,6 @@ const handlers: Record<Hypercall, Handler> = {
   [Hypercall.pd_ctrl]: plain((k, ec, a, f, sel, out) => pdCtrl(k, ec, sel, f, a, out)),
 };
 
-const IPC = new Set<number>([Hypercall.call, Hypercall.reply]);
 const ENTRY = ["syscall", "kpti_switch"] as const;
 const opNames = Object.fromEntries(Object.entries(Hypercall).map(([n, v]) => [v, n])) as Record<number, string>;
 
@@ -56,7 +55,9 @@ export function enter(k: Kernel, ec: Ec, a: Regs): SyscallResult {
   const nr = Number(a.rdi & 0xfn);
   const flags = Number((a.rdi >> 4n) & 0xfn);
   const sel = a.rdi >> 8n;
-  if (!IPC.has(nr)) k.m.chargeMany(ec.cpu, ENTRY, "nova", opNames[nr] ?? "bad_hypercall", `ec${ec.id}`, { sel: Number(sel & 0xffffffffn), flags });
+  if (nr !== Hypercall.call && nr !== Hypercall.reply) {
+    k.m.chargeMany(ec.cpu, ENTRY, "nova", opNames[nr] ?? "bad_hypercall", ecName(ec.id), { sel: Number(sel & 0xffffffffn), flags });
+  }
   return handlers[nr as Hypercall](k, ec, a, flags, sel);
 }
 
@@ -78,7 +79,7 @@ function sysRevoke(k: Kernel, ec: Ec, a: Regs, flags: number, sel: bigint): Stat
     const fx = newEffects();
     const base = c.base - (c.base % 2 ** c.order);
     revoke(k, pd, c.type, base, c.order, c.perm, (flags & Flag.REVOKE_SELF) !== 0, (flags & Flag.REVOKE_KEEP) !== 0, fx);
-    chargeEffects(k, ec.cpu, fx, `ec${ec.id}`);
+    chargeEffects(k, ec.cpu, fx, ecName(ec.id));
   }
   if (sm !== undefined) up(k, ec.cpu, sm);
   return Status.SUCCESS;
@@ -105,7 +106,7 @@ function sysMisc(k: Kernel, ec: Ec, a: Regs, flags: number, sel: bigint, out: Re
   const { snd, rcv, order } = clamp(c.base, c.order, c.base, c.order, 0);
   const fx = newEffects();
   delegate(k, src.obj, dst.obj, c.type, snd, rcv, order, c.perm, fx);
-  chargeEffects(k, ec.cpu, fx, `ec${ec.id}`);
+  chargeEffects(k, ec.cpu, fx, ecName(ec.id));
   return Status.SUCCESS;
 }
 

@@ -11,30 +11,35 @@
  * item. An empty call + reply on nehalem-2010 is therefore exactly 2 × 288 cycles.
  */
 import { CrdType, Flag, Item, ItemKind, Perm, Status, Utcb, type Regs } from "./abi.js";
-import { capOf, wrapSel } from "./capability.js";
+import { capOf } from "./capability.js";
 import { clamp, decodeCrd, encodeCrd, NULL_CRD, overlaps, type Crd } from "./crd.js";
 import { BLOCKED, complete, done, type Ec } from "./ec.js";
 import { resumeAfterEvent } from "./events.js";
 import type { Pd } from "./pd.js";
 import type { Pt } from "./pt.js";
-import { startCode } from "./scheduler.js";
-import { enterSpace } from "./scheduler.js";
+import { enterSpace, forgetCode, progId, startPortalCode } from "./scheduler.js";
 import { block, up } from "./sm.js";
 import { chargeEffects, delegate, newEffects, translate } from "./space.js";
-import { NONE, type Kernel, type SyscallResult } from "./state.js";
+import { ecName, NONE, type Kernel, type PortalFacts, type SyscallResult } from "./state.js";
 import { itemIndex, typedCount, untypedCount } from "./utcb.js";
 
 const CALL_PARTS = ["ipc_oneway", "kpti_switch"] as const;
 
-/** Copy the message of `from`'s UTCB into `to`'s; typed items map into `to`'s PD through its windows. Returns [words, items]. */
-export function transfer(k: Kernel, cpu: number, from: Ec, to: Ec, actor: string): [number, number] {
+/** transfer() returns words + items × XFER_ITEMS (an untyped count never reaches it), so the hot path allocates no tuple. */
+const XFER_ITEMS = 0x10000;
+
+/**
+ * Copy the message of `from`'s UTCB into `to`'s; typed items map into `to`'s PD through its windows.
+ * Returns words + items × XFER_ITEMS.
+ */
+export function transfer(k: Kernel, cpu: number, from: Ec, to: Ec, actor: string): number {
   const su = from.utcb;
   const du = to.utcb;
-  if (su === null || du === null) return [0, 0];
+  if (su === null || du === null) return 0;
   const header = su[Utcb.ITEMS]!;
   if (header === 0n) {
     du[Utcb.ITEMS] = 0n;
-    return [0, 0];
+    return 0;
   }
   const t = Math.min(typedCount(su), Utcb.DATA_WORDS / 2);
   const u = Math.min(untypedCount(su), Utcb.DATA_WORDS - 2 * t);
@@ -57,7 +62,7 @@ export function transfer(k: Kernel, cpu: number, from: Ec, to: Ec, actor: string
     });
     chargeEffects(k, cpu, fx, actor);
   }
-  return [u, t];
+  return u + t * XFER_ITEMS;
 }
 
 /** One typed item: returns the receiver's item (CRD that landed, control word 1 = delegated / 0 = translated). */
@@ -85,22 +90,24 @@ function xferItem(k: Kernel, src: Pd, dst: Pd, crdWord: bigint, ctl: bigint, xlt
 }
 
 /**
- * call: sel = PT, flag DB. Not a PT → BAD_CAP (the CALL bit is not tested: S14 and GF sys_call do not,
- * although the spec requires it; we follow the code). Callee on another CPU → BAD_CPU unless the
- * capability has the GF XCPU right. Dead callee → TIMEOUT (S14 code). Busy callee → TIMEOUT with DB,
- * else the caller helps it until it is free.
+ * call: sel = PT (already wrapped to the object space), flag DB. Not a PT → BAD_CAP (the CALL bit is
+ * not tested: S14 and GF sys_call do not, although the spec requires it; we follow the code). Callee
+ * on another CPU → BAD_CPU unless the capability has the GF XCPU right. Dead callee → TIMEOUT (S14
+ * code). Busy callee → TIMEOUT with DB, else the caller helps it until it is free.
  */
-export function ipcCall(k: Kernel, ec: Ec, sel: bigint, flags: number): SyscallResult {
-  const c = capOf(k, k.pd(ec.pd), wrapSel(sel), "pt");
-  if (c === undefined) return fail(k, ec, Status.BAD_CAP);
-  const pt = c.obj;
+export function ipcCall(k: Kernel, ec: Ec, sel: number, flags: number): SyscallResult {
+  // capOf(…, "pt") without its result record: this is the hot path of every call.
+  const node = k.pd(ec.pd).obj.get(sel);
+  const perm = node === undefined ? 0 : k.mdb.attr[node]!;
+  const pt = perm === 0 ? undefined : k.d.objects.get(k.mdb.phys[node!]!);
+  if (pt?.kind !== "pt") return fail(k, ec, Status.BAD_CAP);
   const callee = k.ec(pt.ec);
   const xcpu = callee.cpu !== ec.cpu;
-  if (xcpu && (c.perm & Perm.pt.XCPU) === 0) return fail(k, ec, Status.BAD_CPU);
+  if (xcpu && (perm & Perm.pt.XCPU) === 0) return fail(k, ec, Status.BAD_CPU);
   if (callee.st === "dead") return fail(k, ec, Status.TIMEOUT);
   if (callee.st !== "wait") {
     if ((flags & Flag.CALL_DB) !== 0) return fail(k, ec, Status.TIMEOUT);
-    k.m.chargeMany(ec.cpu, CALL_PARTS, "nova", "call", `ec${ec.id}`, { helping: callee.id });
+    k.m.chargeMany(ec.cpu, CALL_PARTS, "nova", "call", ecName(ec.id), { helping: callee.id });
     ec.st = "help";
     ec.helping = callee.id;
     ec.helpPt = pt.id;
@@ -114,19 +121,50 @@ export function ipcCall(k: Kernel, ec: Ec, sel: bigint, flags: number): SyscallR
 }
 
 function fail(k: Kernel, ec: Ec, status: Status): SyscallResult {
-  k.m.chargeMany(ec.cpu, ["syscall", "kpti_switch"], "nova", "call", `ec${ec.id}`, { status });
+  k.m.chargeMany(ec.cpu, ["syscall", "kpti_switch"], "nova", "call", ecName(ec.id), { status });
   return done(status);
 }
 
-/** The callee is free: block the caller, give the callee the reply capability and the caller's SC, copy the message. */
-export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: number, xcpu = false): void {
-  const actor = `ec${caller.id}`;
-  const [words, items] = event === NONE ? transfer(k, caller.cpu, caller, callee, actor) : [0, 0];
+/**
+ * Charge one direction of an IPC: CALL_PARTS, plus the words and items copied and a cross-CPU IPI.
+ * The common empty message sums the two rates itself (what chargeMany would compute, without its
+ * per-part work) and records `args` as given.
+ */
+function chargeIpc(k: Kernel, cpu: number, op: string, actor: string, xfer: number, xcpu: boolean, args: Record<string, unknown>): void {
+  if (xfer === 0 && !xcpu) {
+    const costs = k.m.costs;
+    const a = costs.rate("ipc_oneway");
+    const b = costs.rate("kpti_switch");
+    k.m.account(cpu, a.cycles + b.cycles, "nova", op, actor, args, (a.lo | b.lo) >>> 0, (a.hi | b.hi) >>> 0);
+    return;
+  }
+  const words = xfer % XFER_ITEMS;
+  const items = (xfer - words) / XFER_ITEMS;
   const parts: (string | readonly [string, number])[] = [...CALL_PARTS];
   if (words > 0) parts.push(["utcb_word_copy", words]);
   if (items > 0) parts.push(["typed_item_xfer", items]);
   if (xcpu) parts.push("ipi");
-  k.m.chargeMany(caller.cpu, parts as never, "nova", event === NONE ? "call" : "event", actor, { pt: pt.id, callee: callee.id, words, items });
+  k.m.chargeMany(cpu, parts as never, "nova", op, actor, args);
+}
+
+function portalFacts(k: Kernel, pt: Pt): PortalFacts {
+  const f = k.portals[pt.id];
+  if (f !== undefined && f.pt === pt) return f;
+  return (k.portals[pt.id] = { pt, callArgs: Object.freeze({ pt: pt.id, callee: pt.ec, words: 0, items: 0 }), mtd: BigInt(pt.mtd), program: progId(pt.ip) });
+}
+
+/** The callee is free: block the caller, give the callee the reply capability and the caller's SC, copy the message. */
+export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: number, xcpu = false): void {
+  const actor = ecName(caller.id);
+  const xfer = event === NONE ? transfer(k, caller.cpu, caller, callee, actor) : 0;
+  const facts = portalFacts(k, pt);
+  let args: Record<string, unknown>;
+  if (xfer === 0) args = facts.callArgs;
+  else {
+    const words = xfer % XFER_ITEMS;
+    args = { pt: pt.id, callee: callee.id, words, items: (xfer - words) / XFER_ITEMS };
+  }
+  chargeIpc(k, caller.cpu, event === NONE ? "call" : "event", actor, xfer, xcpu, args);
   caller.st = "call";
   caller.callee = callee.id;
   caller.event = event;
@@ -134,41 +172,43 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
   callee.sc = caller.sc;
   callee.st = "ready";
   callee.ip = pt.ip;
-  const regs: Regs = { rdi: pt.pid, rsi: BigInt(pt.mtd), rdx: 0n, rax: 0n, r8: 0n };
+  const regs: Regs = { rdi: pt.pid, rsi: facts.mtd, rdx: 0n, rax: 0n, r8: 0n };
   callee.entered = { via: event === NONE ? "portal" : "event", pt: pt.id, pid: pt.pid, event, ip: pt.ip, regs };
   callee.result = null;
   if (xcpu) k.d.xcpu[callee.cpu]!.push(callee.id);
   enterSpace(k, callee.cpu, callee.pd);
-  startCode(k, callee, pt.ip, { ec: callee.id, pid: pt.pid, ip: pt.ip, event, regs });
+  startPortalCode(k, callee, facts.program, pt, event, regs);
 }
 
 /**
  * reply: the callee's UTCB goes back to the caller (for an event, its architectural state per the
  * UTCB's MTD word), the donated SC returns, and the callee waits for the next call. GF reply(sm): the
- * selector field names an SM the caller is parked on (a down on its behalf).
+ * selector field names an SM the caller is parked on (a down on its behalf); `park` is that selector,
+ * already wrapped, or NONE when the field is 0.
  */
-export function ipcReply(k: Kernel, ec: Ec, sel: bigint): SyscallResult {
+export function ipcReply(k: Kernel, ec: Ec, park: number): SyscallResult {
   const caller = ec.caller === NONE ? undefined : k.ec(ec.caller);
-  const actor = `ec${ec.id}`;
-  let words = 0;
-  let items = 0;
+  const actor = ecName(ec.id);
   if (caller !== undefined && caller.st === "call" && caller.callee === ec.id) {
-    if (caller.event === NONE) [words, items] = transfer(k, ec.cpu, ec, caller, actor);
-    const parts: (string | readonly [string, number])[] = [...CALL_PARTS];
-    if (words > 0) parts.push(["utcb_word_copy", words]);
-    if (items > 0) parts.push(["typed_item_xfer", items]);
-    k.m.chargeMany(ec.cpu, parts as never, "nova", "reply", actor, { caller: caller.id, words, items });
+    const xfer = caller.event === NONE ? transfer(k, ec.cpu, ec, caller, actor) : 0;
+    let args: Record<string, unknown>;
+    if (xfer === 0) args = k.replyArgs[caller.id] ??= Object.freeze({ caller: caller.id, words: 0 as const, items: 0 as const });
+    else {
+      const words = xfer % XFER_ITEMS;
+      args = { caller: caller.id, words, items: (xfer - words) / XFER_ITEMS };
+    }
+    chargeIpc(k, ec.cpu, "reply", actor, xfer, false, args);
     caller.callee = NONE;
     const event = caller.event;
     caller.event = NONE;
-    const park = sel === 0n ? undefined : capOf(k, k.pd(ec.pd), wrapSel(sel), "sm")?.obj;
+    const sm = park === NONE ? undefined : capOf(k, k.pd(ec.pd), park, "sm")?.obj;
     if (event !== NONE) resumeAfterEvent(k, caller, ec, event);
-    else complete(k, caller, done(Status.SUCCESS, { rsi: 0n }));
-    if (park !== undefined) {
-      if (park.count > 0) park.count--;
+    else complete(k, caller, done(Status.SUCCESS));
+    if (sm !== undefined) {
+      if (sm.count > 0) sm.count--;
       else {
         const result = caller.result;
-        block(k, caller, park);
+        block(k, caller, sm);
         caller.result = result;
       }
     }
@@ -179,12 +219,13 @@ export function ipcReply(k: Kernel, ec: Ec, sel: bigint): SyscallResult {
   ec.entered = null;
   ec.result = null;
   ec.st = "wait";
-  k.liveThreads.delete(ec.id);
-  k.d.threads.delete(ec.id);
+  forgetCode(k, ec.id);
   const x = k.d.xcpu[ec.cpu]!;
-  const xi = x.indexOf(ec.id);
-  if (xi >= 0) x.splice(xi, 1);
-  retryHelpers(k, ec);
+  if (x.length > 0) {
+    const xi = x.indexOf(ec.id);
+    if (xi >= 0) x.splice(xi, 1);
+  }
+  if (ec.helpers.length > 0) retryHelpers(k, ec);
   return BLOCKED;
 }
 

@@ -4,7 +4,7 @@
  * and the inspection tables. DESIGN.md "Public surface" and "Driving from cells".
  */
 import { UsageError, type GuestProgram, type Machine } from "../machine/index.js";
-import { CrdType, Evt as EvtAbi, Hypercall, Item, ItemKind, Mtd, Perm, qpd, Sel, Status, statusNames, type Regs } from "./abi.js";
+import { CrdType, Evt as EvtAbi, Flag, Hypercall, Item, ItemKind, Mtd, NUM_SEL, Perm, qpd, Sel, Status, statusNames, type Regs } from "./abi.js";
 import { boot, type BootOptions } from "./boot.js";
 import { hc, type ExceptionEntry, type GuestEntry } from "./calls.js";
 import { objCap, wrapSel } from "./capability.js";
@@ -13,16 +13,23 @@ import { recallVector, type Ec, type EcState, type Entered } from "./ec.js";
 import { deliver, type EventInfo } from "./events.js";
 import { parseHip, type HipInfo } from "./hip.js";
 import { enter } from "./hypercalls.js";
+import { ipcCall, ipcReply } from "./ipc.js";
 import { capSpaceTable, capdl, derivationTree, runQueueTable, type Displayable } from "./inspect.js";
 import type { Pd } from "./pd.js";
 import { makeDispatcher, progId, runsCode, threadOf, enqueue } from "./scheduler.js";
 import { enterSpace } from "./scheduler.js";
 import { timeout, up } from "./sm.js";
 import { lookup as spaceLookup } from "./space.js";
-import { NONE, spaceName, type Kernel, type SavedState, type SyscallResult } from "./state.js";
+import { ecName, NONE, spaceName, type Kernel, type SavedState, type SyscallResult } from "./state.js";
 import { UtcbView } from "./utcb.js";
 import { Config } from "./abi.js";
 const Evt = EvtAbi;
+
+/** The reply a local EC's program makes by ending (the handlers never write their argument registers). */
+const IMPLICIT_REPLY: Readonly<Regs> = Object.freeze(hc.reply());
+
+/** A selector field wrapped to the object space (S14 §6.2), as wrapSel does for the register-level entry. */
+const SEL_MASK = NUM_SEL - 1;
 
 /** A kernel object as a cell names it: its kind and id, and the selector it was found at. */
 export class KObjectHandle {
@@ -74,27 +81,27 @@ export class Nova {
    * a cell acts between scheduled runs, so SC time (sc_ctrl) counts what the dispatcher ran.
    */
   syscall(regs: Partial<Regs> & { rdi: bigint }, ec?: EcRef): SyscallResult {
-    const e = this.ecObj(ec);
-    this.checkCellDriven(e);
+    const e = this.entering(ec);
     const a: Regs = { rdi: regs.rdi, rsi: regs.rsi ?? 0n, rdx: regs.rdx ?? 0n, rax: regs.rax ?? 0n, r8: regs.r8 ?? 0n };
-    const k = this.k;
-    enterSpace(k, e.cpu, e.pd);
     // A result that comes back at once goes to the cell only; one that completes later lands in state(ec).regs.
-    const r = enter(k, e, a);
-    if (e.recall && e.st === "ready") {
-      e.recall = false;
-      deliver(k, e, recallVector(e));
-    }
-    return r;
+    return this.entered(e, enter(this.k, e, a));
   }
 
   // ---- typed helpers: thin wrappers over syscall() -------------------------------------------
+  // call and reply, the hot path, decode nothing: with a selector that is a safe integer they reach
+  // the same handlers as syscall(hc.call(…)) with the identifier word's fields as numbers (what
+  // enter() would decode), and fall back to the register-level entry otherwise.
 
-  call(pt: number, o: { ec?: EcRef; db?: boolean } = {}): SyscallResult {
-    return this.syscall(hc.call(pt, o), o.ec);
+  call(pt: number, o?: { ec?: EcRef; db?: boolean }): SyscallResult {
+    if (!Number.isSafeInteger(pt)) return this.syscall(hc.call(pt, o), o?.ec);
+    const e = this.entering(o?.ec);
+    return this.entered(e, ipcCall(this.k, e, pt & SEL_MASK, o?.db ? Flag.CALL_DB : 0));
   }
-  reply(o: { ec?: EcRef; sm?: number } = {}): SyscallResult {
-    return this.syscall(hc.reply(o.sm ?? 0), o.ec);
+  reply(o?: { ec?: EcRef; sm?: number }): SyscallResult {
+    const sm = o?.sm ?? 0;
+    if (!Number.isSafeInteger(sm)) return this.syscall(hc.reply(sm), o?.ec);
+    const e = this.entering(o?.ec);
+    return this.entered(e, ipcReply(this.k, e, sm === 0 ? NONE : sm & SEL_MASK));
   }
   createPd(sel: number, owner: number = Sel.PD_ROOT, crd = 0n, o: { ec?: EcRef; lower?: number; upper?: number } = {}): number {
     return this.status(this.syscall(hc.createPd(sel, owner, crd, o), o.ec));
@@ -244,6 +251,23 @@ export class Nova {
     return p;
   }
 
+  /** The EC a cell enters the kernel as: it must run user code driven by the cell; the CPU switches to its space. */
+  private entering(ec: EcRef): Ec {
+    const e = this.ecObj(ec);
+    this.checkCellDriven(e);
+    enterSpace(this.k, e.cpu, e.pd);
+    return e;
+  }
+
+  /** After a cell's kernel entry: a recall pending on an EC that runs again is delivered before it returns to user mode. */
+  private entered(e: Ec, r: SyscallResult): SyscallResult {
+    if (e.recall && e.st === "ready") {
+      e.recall = false;
+      deliver(this.k, e, recallVector(e));
+    }
+    return r;
+  }
+
   private checkCellDriven(e: Ec): void {
     if (runsCode(this.k, e)) throw new UsageError("ec-runs-code", `EC#${e.id} runs registered code; the machine drives it`, "use m.run(...)");
     if (e.st !== "ready") {
@@ -285,9 +309,9 @@ export function bootNova(m: Machine, options: BootOptions = {}): Nova {
       const entry = t.resume(e.result ?? undefined) as GuestEntry | undefined;
       e.result = null;
       if (entry === undefined) {
-        if (e.caller !== NONE || e.type === "local") enter(k, e, hc.reply());
+        if (e.caller !== NONE || e.type === "local") enter(k, e, IMPLICIT_REPLY);
         else {
-          m.charge(cpu, "syscall", "nova", "ec_exit", `ec${e.id}`);
+          m.charge(cpu, "syscall", "nova", "ec_exit", ecName(e.id));
           e.st = "done";
         }
       } else if ("rdi" in entry) {

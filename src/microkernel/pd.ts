@@ -8,7 +8,7 @@ import { CrdType, Perm, PdOp, Status, type Regs } from "./abi.js";
 import { capOf, destroyHooks, installObjCap, dropRef, wrapSel } from "./capability.js";
 import { decodeCrd } from "./crd.js";
 import { delegate, newEffects, revokeAll, chargeEffects } from "./space.js";
-import { NONE, type Kernel } from "./state.js";
+import { ecName, NONE, type Kernel } from "./state.js";
 import type { Ec } from "./ec.js";
 import { PAGE_SIZE } from "../machine/index.js";
 
@@ -95,7 +95,7 @@ export function createPd(k: Kernel, ec: Ec, sel: bigint, a: Regs): Status {
   if (c.type === CrdType.OBJ) {
     const fx = newEffects();
     delegate(k, self, pd, CrdType.OBJ, c.base - (c.base % 2 ** c.order), c.base - (c.base % 2 ** c.order), c.order, c.perm, fx);
-    chargeEffects(k, ec.cpu, fx, `ec${ec.id}`);
+    chargeEffects(k, ec.cpu, fx, ecName(ec.id));
   }
   return Status.SUCCESS;
 }

@@ -10,8 +10,9 @@
  * skips SCs that end at such an EC (the cell acts for it between runs), so lower priorities still run.
  */
 import { GuestThread, type Dispatcher } from "../machine/index.js";
-import { NUM_PRIORITIES } from "./abi.js";
+import { NUM_PRIORITIES, type Regs } from "./abi.js";
 import type { Ec } from "./ec.js";
+import type { Pt } from "./pt.js";
 import type { Sc } from "./sc.js";
 import { NONE, spaceName, type Kernel } from "./state.js";
 
@@ -22,9 +23,28 @@ export function emptyQueues(): { prio: number[][] } {
   return { prio: Array.from({ length: NUM_PRIORITIES }, () => []) };
 }
 
+/**
+ * Bit p of word p >> 5 is set exactly when priority p's run queue on the CPU is non-empty: pick()
+ * visits only those, instead of all 128, each time the machine asks whether a CPU is ready. Host-side
+ * (Kernel.readyBits), rebuilt from the queues whenever they are other objects than it was built from
+ * (after a restore); enqueue and dequeue, the only writers of the queues, keep it exact.
+ */
+function readyBits(k: Kernel, cpu: number): Uint32Array {
+  const queues = k.d.cpus[cpu]!;
+  const r = k.readyBits[cpu];
+  if (r !== undefined && r.queues === queues) return r.bits;
+  const bits = new Uint32Array(NUM_PRIORITIES >> 5);
+  queues.prio.forEach((q, p) => {
+    if (q.length > 0) bits[p >> 5] |= 1 << (p & 31);
+  });
+  k.readyBits[cpu] = { queues, bits };
+  return bits;
+}
+
 export function enqueue(k: Kernel, sc: Sc): void {
   if (sc.queued) return;
   k.d.cpus[sc.cpu]!.prio[sc.prio]!.push(sc.id);
+  readyBits(k, sc.cpu)[sc.prio >> 5] |= 1 << (sc.prio & 31);
   sc.queued = true;
 }
 
@@ -33,6 +53,7 @@ export function dequeue(k: Kernel, sc: Sc): void {
   const q = k.d.cpus[sc.cpu]!.prio[sc.prio]!;
   const i = q.indexOf(sc.id);
   if (i >= 0) q.splice(i, 1);
+  if (q.length === 0) readyBits(k, sc.cpu)[sc.prio >> 5] &= ~(1 << (sc.prio & 31));
   sc.queued = false;
 }
 
@@ -90,15 +111,28 @@ export function threadOf(k: Kernel, e: Ec): GuestThread | undefined {
   return t;
 }
 
+// The size tests spare the hot IPC path its Map look-ups when no EC runs registered code.
 export function runsCode(k: Kernel, e: Ec): boolean {
-  return k.liveThreads.has(e.id) || k.d.threads.has(e.id);
+  return (k.liveThreads.size > 0 && k.liveThreads.has(e.id)) || (k.d.threads.size > 0 && k.d.threads.has(e.id));
+}
+
+/** The EC's program, if it had one, is over (it replied, died, or is entered afresh). */
+export function forgetCode(k: Kernel, ec: number): void {
+  if (k.liveThreads.size > 0) k.liveThreads.delete(ec);
+  if (k.d.threads.size > 0) k.d.threads.delete(ec);
 }
 
 /** Start the program registered at `ip` for an EC that was just entered there, if there is one. */
 export function startCode(k: Kernel, e: Ec, ip: bigint, arg: unknown): void {
-  k.liveThreads.delete(e.id);
-  k.d.threads.delete(e.id);
-  if (k.m.programs.has(progId(ip))) k.liveThreads.set(e.id, new GuestThread(k.m.programs, progId(ip), arg));
+  forgetCode(k, e.id);
+  const id = progId(ip);
+  if (k.m.programs.has(id)) k.liveThreads.set(e.id, new GuestThread(k.m.programs, id, arg));
+}
+
+/** startCode for an EC entered through a portal: the program's argument is built only when there is a program. */
+export function startPortalCode(k: Kernel, e: Ec, id: string, pt: Pt, event: number, regs: Regs): void {
+  forgetCode(k, e.id);
+  if (k.m.programs.has(id)) k.liveThreads.set(e.id, new GuestThread(k.m.programs, id, { ec: e.id, pid: pt.pid, ip: pt.ip, event, regs }));
 }
 
 function steppable(k: Kernel, e: Ec | undefined, cpu: number): boolean {
@@ -109,6 +143,22 @@ function steppable(k: Kernel, e: Ec | undefined, cpu: number): boolean {
 export function pick(k: Kernel, cpu: number): { sc: Sc; ec: Ec } | undefined {
   const q = k.d.cpus[cpu]!.prio;
   const x = k.d.xcpu[cpu]!;
+  if (x.length === 0) {
+    // No cross-CPU ECs: only the non-empty priorities, highest first (the loop below visits the same).
+    const bits = readyBits(k, cpu);
+    for (let w = bits.length - 1; w >= 0; w--) {
+      for (let word = bits[w]!; word !== 0; ) {
+        const b = 31 - Math.clz32(word);
+        word &= ~(1 << b);
+        for (const id of q[(w << 5) | b]!) {
+          const sc = k.sc(id);
+          const e = runner(k, sc);
+          if (steppable(k, e, cpu)) return { sc, ec: e! };
+        }
+      }
+    }
+    return undefined;
+  }
   for (let p = NUM_PRIORITIES - 1; p >= 0; p--) {
     for (const id of q[p]!) {
       const sc = k.sc(id);

@@ -13,6 +13,17 @@ import type { Sc } from "./sc.js";
 import type { Sm } from "./sm.js";
 
 export type KObject = Pd | Ec | Sc | Pt | Sm;
+
+/** What a portal's immutable fields (EC, MTD, IP) imply, computed once: see Kernel.portals. */
+export interface PortalFacts {
+  pt: Pt;
+  /** Trace arguments of an empty call through it (frozen: every record shares them). */
+  callArgs: Readonly<{ pt: number; callee: number; words: 0; items: 0 }>;
+  /** RSI on entry: the MTD. */
+  mtd: bigint;
+  /** The program id its IP is registered under, if any code is. */
+  program: string;
+}
 export type Kind = KObject["kind"];
 
 export interface CpuQueues {
@@ -55,6 +66,16 @@ export interface SavedState {
 export class Kernel {
   readonly mdb = new Mdb();
   readonly liveThreads = new Map<number, GuestThread<unknown, unknown>>();
+  /**
+   * Host-side caches for the IPC hot path, by object id; not state, never snapshotted. A portal's
+   * entry holds what follows from its immutable fields and is used only while it names the very
+   * object (a restore replaces every object, and may give its id to another one). Reply trace
+   * arguments depend on the caller's id alone.
+   */
+  readonly portals: (PortalFacts | undefined)[] = [];
+  /** Per CPU, which priorities have a non-empty run queue (scheduler.ts readyBits). */
+  readonly readyBits: ({ queues: CpuQueues; bits: Uint32Array } | undefined)[] = [];
+  readonly replyArgs: (Readonly<{ caller: number; words: 0; items: 0 }> | undefined)[] = [];
 
   constructor(
     readonly m: Machine,
@@ -90,6 +111,12 @@ export class Kernel {
 const spaceNames: string[] = [];
 export function spaceName(pd: number): string {
   return (spaceNames[pd] ??= `nova:pd${pd}`);
+}
+
+const ecNames: string[] = [];
+/** The trace actor of an EC: one string per id, so that the trace's interning finds it by identity. */
+export function ecName(ec: number): string {
+  return (ecNames[ec] ??= `ec${ec}`);
 }
 
 export const NONE = -1;

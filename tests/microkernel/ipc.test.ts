@@ -192,3 +192,29 @@ describe("helping and scheduling with registered code", () => {
     expect(m.stateHash()).toBe(h1);
   });
 });
+
+describe("IPC typed helpers and the register-level entry", () => {
+  /** The same script through nova.call / nova.reply and through nova.syscall(hc.…): the trace and the state must match. */
+  function script(typed: boolean) {
+    const { m, nova } = boot({ cpus: 2 });
+    server(nova);
+    nova.createSm(0x30, 0x20, 1);
+    nova.createEc(0x51, 0x40, { utcb: 0x2000n, cpu: 1 });
+    nova.createPt(0x52, 0x40, 0x51, 0, 0x6000);
+    const srv = nova.ec(0x41);
+    const call = (pt: number, db?: boolean): unknown => (typed ? nova.call(pt, { db }) : nova.syscall(hc.call(pt, { db })));
+    const reply = (sm?: number): unknown => (typed ? nova.reply({ ec: srv, sm }) : nova.syscall(hc.reply(sm), srv));
+    const out: unknown[] = [];
+    out.push(call(0x42), reply());
+    nova.utcb().setMessage([1n, 2n]);
+    out.push(call(0x42), reply());
+    out.push(call(0x21), call(0x52, true), call(0x7ffff), call(0x42 + 2 ** 26), reply()); // the selector wraps (S14 §6.2)
+    out.push(call(0x42), reply(0x30), nova.state());
+    const records = m.trace.records().map((r) => ({ ...r, args: r.args === undefined ? undefined : { ...r.args } }));
+    return { out, records, hash: m.stateHash(), now: [m.now(0), m.now(1)] };
+  }
+
+  it("record the same trace and leave the same state for calls, replies, failures and a parking reply", () => {
+    expect(script(true)).toEqual(script(false));
+  });
+});
