@@ -19,6 +19,8 @@ import { domainTable, DomainView } from "./inspect.js";
 import { pollTimeout } from "./sched.js";
 import { watchdogFired } from "./schedop.js";
 import { VcpuRun, type DomainState, type DomId, type VcpuState, type XenState } from "./state.js";
+import { attachSystem, type XenstoreApi, type XenSystem } from "./toolstack/index.js";
+import type { XlOutput } from "./xl/format.js";
 
 const DOM0_PAGES = 1024;
 
@@ -43,6 +45,29 @@ export interface CreateDomainOptions {
 
 export class Xen {
   readonly hv: Hv;
+  /**
+   * XenStore in Dom0, the toolstack and the guests' PV kernels (src/xen/toolstack). They start on
+   * first use, so that a hypervisor-only experiment sees no Dom0 services binding ports.
+   */
+  private attached?: ReturnType<typeof attachSystem>;
+  private get world(): ReturnType<typeof attachSystem> {
+    return (this.attached ??= attachSystem(this));
+  }
+  get system(): XenSystem {
+    return this.world.system;
+  }
+  /** `xen.xenstore.request/requestRaw/events` as DESIGN.md describes, served by xenstored in Dom0. */
+  get xenstore(): XenstoreApi {
+    return this.world.xenstore;
+  }
+  /** `xl` with argv as on a shell, e.g. ["create", "guest.cfg"]; config files come from `files`. */
+  xl(argv: string[]): XlOutput {
+    return this.world.xl(argv);
+  }
+  /** In-memory files `xl create <file>` reads: xen.files.set("guest.cfg", text). */
+  get files(): Map<string, string> {
+    return this.world.system.files;
+  }
   private readonly threads = new Map<string, GuestThread<XenEntry, number>>();
 
   constructor(readonly m: Machine) {

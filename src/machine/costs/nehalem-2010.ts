@@ -81,5 +81,9 @@ export const nehalem2010 = {
       confidence: "derived",
       source: "LightVM (Manco et al., SOSP'17) VM boot 2.3 ms with noxs + chaos × 2.67 GHz; the time is assumed to carry over",
     },
+    xenstored_request: { cycles: 3 * 1000 * NS, confidence: "assumed", source: "as skylake: no published per-request XenStore latency; 3 µs of xenstored user time assumed, the time carried over to 2.67 GHz" },
+    linux_backend_request: { cycles: 1 * 1000 * NS, confidence: "assumed", source: "as skylake: Linux netback/blkback per-request work outside grant operations assumed 1 µs, the time carried over" },
+    linux_hotplug_script: { cycles: 1 * 1000 * 1000 * NS, confidence: "assumed", source: "as skylake: hotplug script (fork+exec of bash) assumed 1 ms, the time carried over" },
+    libxl_op: { cycles: 200 * 1000 * NS, confidence: "assumed", source: "as skylake: one xl invocation's fixed work assumed 0.2 ms, the time carried over" },
   },
 } as const satisfies CostProfile;

@@ -153,6 +153,26 @@ export const skylake = {
       confidence: "derived",
       source: "LightVM (Manco et al., SOSP'17): VM boot 2.3 ms with noxs + chaos (unikernel) × 3.4 GHz; a lower bound for a stock xl create",
     },
+    xenstored_request: {
+      cycles: 3 * 1000 * NS,
+      confidence: "assumed",
+      source: "no published per-request XenStore latency (reference/xen.md §8.1 lists it as not found): C xenstored's in-memory path (parse, canonicalise, permission check, hash lookup, reply) estimated at 3 µs of user time",
+    },
+    linux_backend_request: {
+      cycles: 1 * 1000 * NS,
+      confidence: "assumed",
+      source: "no published per-request cycle figure for Linux netback/blkback outside the grant operations (latency-tcb.md §3 gives only throughputs): skb/bio set-up and ring bookkeeping estimated at 1 µs",
+    },
+    linux_hotplug_script: {
+      cycles: 1 * 1000 * 1000 * NS,
+      confidence: "assumed",
+      source: "no published figure: udev/xl running /etc/xen/scripts/vif-bridge or block (fork+exec of bash, brctl/losetup) estimated at 1 ms",
+    },
+    libxl_op: {
+      cycles: 200 * 1000 * NS,
+      confidence: "assumed",
+      source: "no published figure: one xl invocation's fixed work (process start, libxl_ctx_alloc, xenstore and privcmd opens) estimated at 0.2 ms",
+    },
   },
 } as const satisfies CostProfile;
 

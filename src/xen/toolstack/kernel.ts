@@ -1,0 +1,94 @@
+/**
+ * A PV kernel's view of its own domain, as the split drivers need it: a XenStore connection, free
+ * RAM pages (by gfn) and free grant references, live byte views of pages, and where foreign pages
+ * get mapped. Dom0 Linux and each guest's kernel have one; the drivers never reach around it.
+ * Grant refs 0–7 are reserved (GNTTAB_NR_RESERVED_ENTRIES: 0 console, 1 xenstore).
+ */
+import { UsageError } from "../../machine/index.js";
+import { GnttabLayout } from "../abi/gnttab.js";
+import type { Xen } from "../xen.js";
+import type { DomId } from "../state.js";
+import type { EventLoop } from "./event-loop.js";
+import type { Hcall } from "./hcall.js";
+import type { XsClient } from "./xs.js";
+
+/** Gfns above guest RAM where a kernel maps foreign (granted) pages. */
+export const FOREIGN_MAP_BASE_GFN = 0x50000;
+
+export class Kernel {
+  private freeGfns: number[] = [];
+  private nextGfn: number;
+  private freeRefs: number[] = [];
+  private nextRef: number = GnttabLayout.GNTTAB_NR_RESERVED_ENTRIES;
+  private nextForeign = FOREIGN_MAP_BASE_GFN;
+  private freeForeign: number[] = [];
+
+  constructor(
+    readonly xen: Xen,
+    readonly hc: Hcall,
+    readonly loop: EventLoop,
+    readonly domid: DomId,
+    readonly xs: XsClient,
+    /** RAM gfns this kernel may hand out: [first, end). */
+    firstGfn: number,
+    private readonly endGfn: number,
+  ) {
+    this.nextGfn = firstGfn;
+  }
+
+  allocPage(): number {
+    const g = this.freeGfns.pop() ?? (this.nextGfn < this.endGfn ? this.nextGfn++ : undefined);
+    if (g === undefined) throw new UsageError("guest-out-of-memory", `dom${this.domid}'s kernel has no free page left for its drivers`, "give the domain more memory (memory= in its xl.cfg)");
+    this.page(g).fill(0);
+    return g;
+  }
+
+  freePage(gfn: number): void {
+    this.freeGfns.push(gfn);
+  }
+
+  allocRef(): number {
+    const r = this.freeRefs.pop() ?? this.nextRef++;
+    if (r >= this.xen.guest(this.domid).grantTable.nrEntries) throw new UsageError("grant-table-full", `dom${this.domid}'s grant table has no free entry`, "grow it with GNTTABOP_setup_table");
+    return r;
+  }
+
+  freeRef(ref: number): void {
+    this.freeRefs.push(ref);
+  }
+
+  /** Grant `gfn` to `to` (GTF_permit_access), returning the ref. */
+  grant(gfn: number, to: DomId, readonly = false): number {
+    const ref = this.allocRef();
+    this.xen.guest(this.domid).grantTable.grantAccess(ref, to, gfn, readonly);
+    return ref;
+  }
+
+  /** End a grant; false (and the ref kept) while the peer still has it mapped. */
+  endGrant(ref: number): boolean {
+    if (!this.xen.guest(this.domid).grantTable.endAccess(ref)) return false;
+    this.freeRef(ref);
+    return true;
+  }
+
+  /** A live view of one of this domain's pages (own RAM or a mapped foreign page). */
+  page(gfn: number): Uint8Array {
+    return this.xen.m.memory.view(this.xen.guest(this.domid).memory.frame(gfn));
+  }
+
+  /** Map `granter`'s grant `ref` here: the gfn and grant handle, or the GNTST_* status (< 0). */
+  mapForeign(granter: DomId, ref: number, readonly = false): { gfn: number; handle: number } | number {
+    const gfn = this.freeForeign.pop() ?? this.nextForeign++;
+    const handle = this.hc.map(this.domid, granter, ref, gfn, readonly);
+    if (handle < 0) {
+      this.freeForeign.push(gfn);
+      return handle;
+    }
+    return { gfn, handle };
+  }
+
+  unmapForeign(m: { gfn: number; handle: number }): void {
+    this.hc.unmap(this.domid, m.gfn, m.handle);
+    this.freeForeign.push(m.gfn);
+  }
+}
