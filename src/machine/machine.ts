@@ -259,8 +259,9 @@ export class Machine {
         events++;
       } else if (cpu >= 0 && cpuTime < target) {
         const before = this.clocks[cpu]!;
-        this.dispatchers.find((d) => d.ready(cpu))!.step(cpu);
-        if (this.clocks[cpu] === before && this.dispatchers.some((d) => d.ready(cpu))) {
+        const d = this.readyDispatcher!;
+        d.step(cpu);
+        if (this.clocks[cpu] === before && d.ready(cpu)) {
           throw new InvariantError(`a dispatcher stepped CPU ${cpu} without charging any cycles and it is still ready: the run would never end`);
         }
         steps++;
@@ -273,14 +274,21 @@ export class Machine {
     return { reason, now: this.now(), events, steps };
   }
 
+  /** The dispatcher that had the CPU nextReadyCpu() picked ready. */
+  private readyDispatcher: Dispatcher | undefined;
+
   private nextReadyCpu(): [CpuId, Cycles] {
     let best = -1;
     let bestTime = Infinity;
-    if (this.dispatchers.length === 0) return [best, bestTime];
     for (let c = 0; c < this.clocks.length; c++) {
-      if (this.clocks[c]! < bestTime && this.dispatchers.some((d) => d.ready(c))) {
-        best = c;
-        bestTime = this.clocks[c]!;
+      if (this.clocks[c]! >= bestTime) continue;
+      for (const d of this.dispatchers) {
+        if (d.ready(c)) {
+          best = c;
+          bestTime = this.clocks[c]!;
+          this.readyDispatcher = d;
+          break;
+        }
       }
     }
     return [best, bestTime];

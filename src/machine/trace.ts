@@ -42,6 +42,36 @@ export interface TraceState {
 
 export const DEFAULT_TRACE_CAPACITY = 1 << 17;
 
+/**
+ * The ids of the two strings a column saw last. Callers repeat the same strings, often alternating
+ * two of them (call and reply, caller and callee), so most records skip the intern map.
+ */
+class RecentIds {
+  private a: string | undefined;
+  private aId = 0;
+  private b: string | undefined;
+  private bId = 0;
+
+  constructor(private readonly intern: (s: string) => number) {}
+
+  id(s: string): number {
+    if (s === this.a) return this.aId;
+    if (s === this.b) {
+      const id = this.bId;
+      this.b = this.a;
+      this.bId = this.aId;
+      this.a = s;
+      this.aId = id;
+      return id;
+    }
+    this.b = this.a;
+    this.bId = this.aId;
+    this.a = s;
+    this.aId = this.intern(s);
+    return this.aId;
+  }
+}
+
 export class Trace {
   private capacityValue: number;
   private start = 0;
@@ -59,12 +89,9 @@ export class Trace {
   private primsLoCol!: Uint32Array;
   private primsHiCol!: Uint32Array;
   private argsCol: (Record<string, unknown> | undefined)[] = [];
-  private lastLayer: string | undefined;
-  private lastLayerId = 0;
-  private lastOp: string | undefined;
-  private lastOpId = 0;
-  private lastActor: string | undefined;
-  private lastActorId = 0;
+  private layerIds = new RecentIds((str) => this.intern(str));
+  private opIds = new RecentIds((str) => this.intern(str));
+  private actorIds = new RecentIds((str) => this.intern(str));
 
   constructor(capacity: number = DEFAULT_TRACE_CAPACITY) {
     this.capacityValue = capacity;
@@ -118,22 +145,9 @@ export class Trace {
     this.time[i] = time;
     this.cyclesCol[i] = cycles;
     this.cpuCol[i] = cpu;
-    // Callers repeat the same strings run after run: a one-entry cache per column skips the map.
-    if (layer !== this.lastLayer) {
-      this.lastLayer = layer;
-      this.lastLayerId = this.intern(layer);
-    }
-    if (op !== this.lastOp) {
-      this.lastOp = op;
-      this.lastOpId = this.intern(op);
-    }
-    if (actor !== this.lastActor) {
-      this.lastActor = actor;
-      this.lastActorId = this.intern(actor);
-    }
-    this.layerCol[i] = this.lastLayerId;
-    this.opCol[i] = this.lastOpId;
-    this.actorCol[i] = this.lastActorId;
+    this.layerCol[i] = this.layerIds.id(layer);
+    this.opCol[i] = this.opIds.id(op);
+    this.actorCol[i] = this.actorIds.id(actor);
     this.primsLoCol[i] = primsLo;
     this.primsHiCol[i] = primsHi;
     this.argsCol[i] = args;
@@ -245,7 +259,9 @@ export class Trace {
     this.totalValue = s.total;
     this.strings = s.strings.slice();
     this.stringIds = new Map(this.strings.map((str, i) => [str, i]));
-    this.lastLayer = this.lastOp = this.lastActor = undefined;
+    this.layerIds = new RecentIds((str) => this.intern(str));
+    this.opIds = new RecentIds((str) => this.intern(str));
+    this.actorIds = new RecentIds((str) => this.intern(str));
     this.time = s.time.slice();
     this.cyclesCol = s.cycles.slice();
     this.cpuCol = s.cpu.slice();
