@@ -11,6 +11,22 @@ const commands: Record<string, Command> = {
     summary: "boot the machine, run a workload, write an HTML report (default out/report.html)",
     run: async (argv) => (await import("./demo.js")).demoCommand(argv),
   },
+  install: {
+    summary: "install the Jupyter kernelspec [--user | --prefix P | --sys-prefix] [--name N]",
+    run: async (argv) => (await import("./kernelspec.js")).installCommand(argv),
+  },
+  run: {
+    summary: "execute a notebook: run nb.ipynb [-p name value]... [-o out.ipynb] [--html out.html]",
+    run: async (argv) => (await import("./runner/commands.js")).runCommand(argv),
+  },
+  check: {
+    summary: "re-execute saved notebooks and report every output that differs: check nb.ipynb...",
+    run: async (argv) => (await import("./runner/commands.js")).checkCommand(argv),
+  },
+  kernel: {
+    summary: "run the Jupyter kernel: kernel -f {connection_file}",
+    run: async (argv) => (await import("./kernel-command.js")).kernelCommand(argv),
+  },
 };
 
 function usage(): string {
