@@ -15,6 +15,7 @@ export * from "./display/index.js";
 export type { MachineOptions, MachineSnapshot, RunOptions, RunResult, Primitive, ProfileName, CostEntry, Confidence, TraceRecord, ChromeTrace, Cycles, CpuId } from "./machine/index.js";
 export type { Xen, XenGuest, CreateDomainOptions, XenEntry, DomainInfo } from "./xen/index.js";
 export type { Genode, GenodeOptions, TcbSet, TcbMember, CostBreakdown as GenodeCostBreakdown } from "./genode/index.js";
+export * from "./scenarios/index.js";
 export type { Nova, Regs, SyscallResult, EcStateView, Crd, GuestEntry, HipInfo, Displayable, KObjectHandle, UtcbView } from "./microkernel/index.js";
 
 /**
@@ -56,11 +57,13 @@ export class HypernoteMachine extends Machine {
 
   /**
    * Genode on an emulated kernel: boots that kernel, then core and (with `g.start(xml)`) init.
-   * "nova" runs base-nova on this machine's NOVA; "xen" waits for base-xen (scenarios issue).
+   * "nova" runs base-nova on this machine's NOVA; "xen" runs base-xen on this machine's Xen
+   * (core in Dom0, every PD a Xen domain).
    */
-  bootGenode(options: { kernel: "nova" | "xen" } & Omit<GenodeOptions, "kernel" | "nova">): Genode {
+  bootGenode(options: { kernel: "nova" | "xen" } & Omit<GenodeOptions, "kernel" | "nova" | "xen">): Genode {
+    if (options.kernel === "xen") return this.bootOnce("Genode", () => new Genode(this, { ...options, kernel: "xen", xen: this.bootXen() }));
     if (options.kernel !== "nova") {
-      throw new UsageError("no-base-xen", `Genode on "${String(options.kernel)}" is not available yet: base-xen comes with the scenarios issue`, 'use bootGenode({ kernel: "nova" })');
+      throw new UsageError("bad-kernel", `Genode runs on "nova" or "xen", not "${String(options.kernel)}"`, 'use bootGenode({ kernel: "nova" })');
     }
     return this.bootOnce("Genode", () => new Genode(this, { ...options, nova: novaPort(this.bootNova()) }));
   }

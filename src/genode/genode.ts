@@ -6,12 +6,15 @@
  */
 import { PAGE_SIZE, UsageError, err, ok, type Machine, type Result } from "../machine/index.js";
 import { NovaPlatform } from "./base-nova/platform.js";
+import { XenPlatform } from "./base-xen/platform.js";
+import type { Xen } from "../xen/index.js";
+import { bootXen } from "../xen/index.js";
 import { novaPort, type NovaPort } from "./base-nova/nova-port.js";
 import { bootNova } from "../microkernel/index.js";
 import { Core } from "./core/core.js";
 import type { ApplyError, ApplyOutcome } from "./init/index.js";
 import type { CostBreakdown, Kernel } from "./kernel.js";
-import { PROGRAMS, PROGRAM_BY_BINARY } from "./programs.js";
+import { PROGRAMS, type Program } from "./programs.js";
 import { GenodeRuntime } from "./sandbox/runtime.js";
 import { Sandbox } from "./sandbox/sandbox.js";
 import { rpcCostProbe } from "./rpc-cost.js";
@@ -25,6 +28,10 @@ export interface GenodeOptions {
   modules?: Record<string, string>;
   /** The NOVA to run on (default: boot src/microkernel's model on the machine). */
   nova?: NovaPort;
+  /** The Xen to run on with kernel "xen" (default: boot src/xen's model on the machine). */
+  xen?: Xen;
+  /** Further binaries core offers as boot modules (a scenario's workload components). */
+  programs?: readonly Program[];
 }
 
 /** Bytes of a binary boot module as core's ROM reports it; not used for accounting. */
@@ -34,19 +41,24 @@ export class Genode {
   readonly core: Core;
   readonly kernel: Kernel;
   readonly runtime: GenodeRuntime;
+  private readonly programByBinary: ReadonlyMap<string, Program>;
   private sandbox: Sandbox | undefined;
 
   constructor(readonly machine: Machine, options: GenodeOptions) {
-    if (options.kernel !== "nova") {
-      throw new UsageError("no-base-xen", `Genode on "${options.kernel}" is not available yet: base-xen comes with the scenarios issue`, 'use bootGenode({ kernel: "nova" })');
+    if (options.kernel !== "nova" && options.kernel !== "xen") {
+      throw new UsageError("bad-kernel", `Genode runs on "nova" or "xen", not "${String(options.kernel)}"`, 'use bootGenode({ kernel: "nova" }) or { kernel: "xen" }');
     }
-    this.kernel = new NovaPlatform(machine, options.nova ?? novaPort(bootNova(machine)));
+    this.kernel = options.kernel === "xen"
+      ? new XenPlatform(machine, options.xen ?? bootXen(machine))
+      : new NovaPlatform(machine, options.nova ?? novaPort(bootNova(machine)));
+    const programs = [...PROGRAMS, ...(options.programs ?? [])];
+    this.programByBinary = new Map(programs.map((p) => [p.binary, p]));
     const modules = new Map<string, string | number>();
-    for (const p of PROGRAMS) modules.set(p.binary, BINARY_SIZE);
+    for (const p of programs) modules.set(p.binary, BINARY_SIZE);
     modules.set("ld.lib.so", BINARY_SIZE);
     for (const [k, v] of Object.entries(options.modules ?? {})) modules.set(k, v);
     this.core = new Core(machine, this.kernel, { ram: machine.memory.free * PAGE_SIZE, caps: options.caps ?? 65536, modules });
-    this.runtime = new GenodeRuntime(machine, this.kernel, this.core, new Map(PROGRAMS.map((p) => [p.binary, p.factory])));
+    this.runtime = new GenodeRuntime(machine, this.kernel, this.core, new Map(programs.map((p) => [p.binary, p.factory])));
   }
 
   /** Core's LOG output: its own lines, init's and every component's, in order. */
@@ -122,7 +134,7 @@ export class Genode {
 
   /** The TCB of a component ("init -> test-log"), derived from the live routing. */
   tcbOf(component: string): TcbSet {
-    return tcbOf(this, component, PROGRAM_BY_BINARY);
+    return tcbOf(this, component, this.programByBinary);
   }
 
   /** A Genode RPC round trip with `words` argument words and `caps` capability arguments, by layer. */

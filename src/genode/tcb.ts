@@ -42,8 +42,14 @@ interface SystemLike {
 
 const KERNEL: Record<string, TcbMember> = {
   nova: { label: "nova", binary: "hypervisor", role: "kernel", category: "kernel", tcbIds: ["nova-genode"] },
+  // base-xen: the Xen hypervisor is the kernel (Genode never shipped a base-xen; see base-xen/platform.ts)
+  xen: { label: "xen", binary: "xen", role: "kernel", category: "kernel", tcbIds: ["xen-4.22"] },
 };
-const CORE: TcbMember = { label: "core", binary: "core", role: "core", category: "core/runtime", tcbIds: ["genode-core-nova-full", "genode-base-lib-nova"] };
+const CORES: Record<string, TcbMember> = {
+  nova: { label: "core", binary: "core", role: "core", category: "core/runtime", tcbIds: ["genode-core-nova-full", "genode-base-lib-nova"] },
+  // no base-xen glue exists to count: generic core and base library only
+  xen: { label: "core", binary: "core", role: "core", category: "core/runtime", tcbIds: ["genode-core", "genode-base-lib"] },
+};
 
 const DRIVERS = new Set(["nic_drv", "ram_block"]);
 
@@ -64,8 +70,9 @@ export function tcbOf(system: SystemLike, component: string, programs: ReadonlyM
   };
   const start = find(component);
   if (start === undefined) throw new Error(`no running component labelled "${component}"; known: ${sandboxes.flatMap((s) => s.init.childNames().map((n) => `${s.path} -> ${n}`)).join(", ")}`);
-  const members: TcbMember[] = [KERNEL[system.kernel.name] ?? KERNEL.nova!, CORE];
-  const seen = new Set<string>(["nova", "core"]);
+  const kernel = KERNEL[system.kernel.name] ?? KERNEL.nova!;
+  const members: TcbMember[] = [kernel, CORES[system.kernel.name] ?? CORES.nova!];
+  const seen = new Set<string>([kernel.label, "core"]);
   const add = (m: TcbMember): void => { if (!seen.has(m.label)) { seen.add(m.label); members.push(m); } };
 
   const visit = (sb: Sandbox, name: string, viaService?: string): void => {

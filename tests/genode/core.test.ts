@@ -46,7 +46,7 @@ describe("core", () => {
     expect(g.core.policy("Nic", "ram_quota=8192, cap_quota=8")).toBe("DENIED");
   });
 
-  it("throws a UsageError for kernel xen, naming the scenarios issue", () => {
-    expect(() => bootGenode(new Machine(), { kernel: "xen" })).toThrow(/base-xen comes with the scenarios issue/);
+  it("refuses a kernel it does not know with a UsageError naming both it supports", () => {
+    expect(() => bootGenode(new Machine(), { kernel: "sel4" as "nova" })).toThrow(/Genode runs on "nova" or "xen", not "sel4"/);
   });
 });
