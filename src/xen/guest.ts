@@ -151,6 +151,25 @@ export class SharedInfoView {
     return new Uint8Array(this.si.buffer, this.si.byteOffset, L.size).slice();
   }
   /**
+   * After a kernel handled some ports one by one: the selector bits and upcall_pending as they stand
+   * once the upcall handler returns — set exactly for the words that still hold a pending, unmasked
+   * port (ports left for someone else), clear otherwise, so the next send notifies the vCPU afresh.
+   */
+  settleSelector(vcpu = 0): void {
+    const si = this.si;
+    const base = vcpu * 16;
+    const selW = base + L.evtchn_pending_sel / 4;
+    const sel = [0, 0];
+    for (let word = 0; word < 64; word++) {
+      const i = word * 2;
+      if (((si[PENDING_W + i]! & ~si[MASK_W + i]!) | (si[PENDING_W + i + 1]! & ~si[MASK_W + i + 1]!)) !== 0) sel[word >> 5]! |= 1 << (word & 31);
+    }
+    si[selW] = sel[0]! >>> 0;
+    si[selW + 1] = sel[1]! >>> 0;
+    si[base] = (si[base]! & ~0xff) | (sel[0] !== 0 || sel[1] !== 0 ? 1 : 0);
+  }
+
+  /**
    * The 2-level upcall handler (Linux xen_evtchn_do_upcall order): clear upcall_pending, take the
    * selector, and for each selected word handle pending & ~mask, clearing each pending bit.
    */

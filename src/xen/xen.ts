@@ -19,8 +19,10 @@ import { domainTable, DomainView } from "./inspect.js";
 import { pollTimeout } from "./sched.js";
 import { watchdogFired } from "./schedop.js";
 import { VcpuRun, type DomainState, type DomId, type VcpuState, type XenState } from "./state.js";
-import { attachSystem, type XenstoreApi, type XenSystem } from "./toolstack/index.js";
+import { attachSystem, type XenstoreApi, type XenSystem, type XlListView } from "./toolstack/index.js";
+import { Dom0Linux, ioPathComponents, type IoPathDependency } from "./dom0-linux.js";
 import type { XlOutput } from "./xl/format.js";
+import { WorldSnapshotLayer, type WorldSnapshot } from "./toolstack/snapshot.js";
 
 const DOM0_PAGES = 1024;
 
@@ -64,6 +66,18 @@ export class Xen {
   xl(argv: string[]): XlOutput {
     return this.world.xl(argv);
   }
+  /** `xl list` for display (a table), without running xl. */
+  list(): XlListView {
+    return this.world.tool.listView();
+  }
+  /** Dom0 Linux as an opaque component: catalogue id and per-operation costs on this machine. */
+  get dom0Linux(): Dom0Linux {
+    return new Dom0Linux(this.m);
+  }
+  /** The components domain `domid`'s I/O depends on, from the live system (for TCB accounting). */
+  ioPath(domid: DomId): IoPathDependency[] {
+    return ioPathComponents(this, domid);
+  }
   /** In-memory files `xl create <file>` reads: xen.files.set("guest.cfg", text). */
   get files(): Map<string, string> {
     return this.world.system.files;
@@ -86,6 +100,12 @@ export class Xen {
     frames.forEach((f, gfn) => dom0.p2m.set(gfn, f));
     dom0.totPages = DOM0_PAGES;
     m.registerLayer("xen", { save: () => this.hv.s, load: (state) => { this.hv.load(state as XenState); this.threads.clear(); } });
+    // XenStore, the toolstack and the drivers (null until first used), restored after the hypervisor.
+    const world = new WorldSnapshotLayer(m, [this, this.hv, m]);
+    m.registerLayer("xen.world", {
+      save: () => (this.attached === undefined ? null : world.save(this.attached)),
+      load: (state) => { this.attached = state === null ? undefined : (world.load(state as WorldSnapshot) as ReturnType<typeof attachSystem>); },
+    });
     m.on("xen.poll_timeout", (p) => pollTimeout(this.hv, p as { domid: number; vcpu: number; seq: number }));
     m.on("xen.watchdog", (p, cpu) => { this.hv.cpu = cpu; watchdogFired(this.hv, p as { domid: number; slot: number; seq: number }); });
     m.addDispatcher({ ready: (cpu) => this.pickVcpu(cpu) !== undefined, step: (cpu) => this.step(cpu) });

@@ -13,6 +13,7 @@ import { errnoName } from "./abi/errno.js";
 import type { XenstoreCost, XenstoreDomainInfo, XenstoreHost } from "./xenstore/host.js";
 import type { Hcall } from "./toolstack/hcall.js";
 import type { Xen } from "./xen.js";
+import { liveView } from "./toolstack/page-views.js";
 import type { DomId } from "./state.js";
 
 /** Store-domain gfns where guests' xenstore rings are mapped: one per domid, above any RAM we give Dom0. */
@@ -53,7 +54,7 @@ export class XenXenstoreHost implements XenstoreHost {
     const handle = this.hc.map(this.storeDomid, domid, GNTTAB_RESERVED_XENSTORE, gfn);
     if (handle < 0) return "EACCES";
     this.maps.set(domid, handle);
-    return this.m.memory.view(this.xen.guest(this.storeDomid).memory.frame(gfn));
+    return liveView(this.m, this.xen.guest(this.storeDomid).memory.frame(gfn));
   }
 
   /** `unmap_interface`, when xenstored forgets a domain (domain.c `destroy_domain`). */

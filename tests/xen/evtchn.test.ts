@@ -274,3 +274,32 @@ describe("FIFO ABI", () => {
     expect(xen.state().domains.get(d)!.evtchn.abi).toBe(0);
   });
 });
+
+describe("SharedInfoView.settleSelector (a kernel that handled ports one by one)", () => {
+  it("clears the selector and upcall_pending when nothing is left, so the next send notifies the vCPU again", () => {
+    const { xen } = boot();
+    const a = xen.createDomain({ pages: 64 });
+    const b = xen.createDomain({ pages: 64 });
+    // bind_interdomain leaves the binder's (a's) new port pending
+    const [portA] = connect(xen, a, b);
+    const si = xen.guest(a).sharedInfo;
+    expect(si.pending(portA)).toBe(true);
+    expect(si.vcpu(0).upcallPending).toBe(1);
+    si.clearPending(portA);
+    si.settleSelector(0);
+    expect(si.vcpu(0).upcallPending).toBe(0);
+    expect(si.vcpu(0).pendingSel).toBe(0n);
+  });
+
+  it("keeps the selector bit of a word that still holds a pending, unmasked port", () => {
+    const { xen } = boot();
+    const a = xen.createDomain({ pages: 64 });
+    const b = xen.createDomain({ pages: 64 });
+    // bind_interdomain leaves the binder's (a's) new port pending
+    const [portA] = connect(xen, a, b);
+    const si = xen.guest(a).sharedInfo;
+    si.settleSelector(0);
+    expect(si.vcpu(0).upcallPending).toBe(1);
+    expect(si.vcpu(0).pendingSel).toBe(1n << BigInt(portA >> 6));
+  });
+});

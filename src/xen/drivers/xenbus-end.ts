@@ -54,7 +54,10 @@ export abstract class XenbusEnd {
   }
 
   readState(dir: string): XenbusState {
-    const v = this.k.xs.read(`${dir}/state`);
+    return this.parseState(dir, this.k.xs.read(`${dir}/state`));
+  }
+
+  private parseState(dir: string, v: string | undefined): XenbusState {
     if (v === undefined) return dir === this.peerDir ? XenbusStateClosed : XenbusStateUnknown;
     const n = Number(v);
     return (Number.isInteger(n) && xenbusStateName(n) !== undefined ? n : XenbusStateUnknown) as XenbusState;
@@ -74,7 +77,10 @@ export abstract class XenbusEnd {
   changed(): void {
     if (this.stopped) return;
     if (!this.k.hc.canRun(this.k.domid)) return; // a paused or shut-down kernel reacts to nothing
-    const own = this.readState(this.ownDir);
+    const ownValue = this.k.xs.read(`${this.ownDir}/state`);
+    // The toolstack removed the device's directory: xenbus unregisters the device (xenbus_dev_changed).
+    if (ownValue === undefined) return this.stop();
+    const own = this.parseState(this.ownDir, ownValue);
     const peer = this.readState(this.peerDir);
     const step = this.protocol.react(this.end, own, peer, this.ctx());
     if (step === undefined) return;

@@ -39,18 +39,25 @@ export class EventLoop {
     this.deferred.push(fn);
   }
 
-  /** Deliver pending events once; true if any handler ran. */
+  /**
+   * Deliver pending events once; true if any handler ran. Like Linux's upcall handler, a domain's
+   * handling ends with its selector and upcall_pending cleared (kept only for ports still pending
+   * that no kernel here handles), so the next send to it notifies its vCPU again and pays for it.
+   */
   deliverOnce(): boolean {
     let ran = false;
+    const handled = new Set<DomId>();
     for (const h of [...this.handlers.values()]) {
       const d = this.xen.hv.domain(h.domid);
       if (d === undefined || d.dying !== 0 || d.isShutdown || (h.domid !== 0 && d.controllerPauseCount > 0)) continue;
       const si = this.xen.guest(h.domid).sharedInfo;
       if (!si.pending(h.port) || si.masked(h.port)) continue;
       si.clearPending(h.port);
+      handled.add(h.domid);
       h.fn();
       ran = true;
     }
+    for (const domid of handled) if (this.xen.hv.domain(domid) !== undefined) this.xen.guest(domid).sharedInfo.settleSelector(0);
     return ran;
   }
 

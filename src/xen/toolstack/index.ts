@@ -8,9 +8,11 @@ import type { DomId } from "../state.js";
 import { XenSystem } from "./system.js";
 import { Xl } from "./xl.js";
 import type { XlOutput } from "../xl/format.js";
+import { XenstoreTree } from "./display.js";
 
 export { XenSystem, GuestKernel, ToolstackError, type DomainConfig, type ManagedDomain } from "./system.js";
 export { Xl, vdevNumber } from "./xl.js";
+export { XenstoreTree, XlListView, DeviceTimeline, RingTable, type RingOccupancy } from "./display.js";
 
 /** `xen.xenstore`: requests as any domain's connection (DESIGN.md), each followed by the kernels reacting. */
 export class XenstoreApi {
@@ -33,6 +35,10 @@ export class XenstoreApi {
     }
     return this.sys.xenstored.events(domid);
   }
+  /** The tree below `path` as xenstore-ls prints it (read directly: no request, no cycles). */
+  tree(path = "/"): XenstoreTree {
+    return new XenstoreTree(this.sys.xenstored.store, path);
+  }
   /** A domain kicked xenstored's port (or the notebook acts for it): serve the rings and settle. */
   kick(domid?: DomId): void {
     this.sys.xenstored.kick(domid);
@@ -40,8 +46,8 @@ export class XenstoreApi {
   }
 }
 
-export function attachSystem(xen: Xen): { system: XenSystem; xenstore: XenstoreApi; xl: (argv: string[]) => XlOutput } {
+export function attachSystem(xen: Xen): { system: XenSystem; xenstore: XenstoreApi; xl: (argv: string[]) => XlOutput; tool: Xl } {
   const system = new XenSystem(xen);
   const xl = new Xl(system);
-  return { system, xenstore: new XenstoreApi(system), xl: (argv) => xl.run(argv) };
+  return { system, xenstore: new XenstoreApi(system), xl: (argv) => xl.run(argv), tool: xl };
 }

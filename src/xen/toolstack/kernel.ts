@@ -11,6 +11,7 @@ import type { DomId } from "../state.js";
 import type { EventLoop } from "./event-loop.js";
 import type { Hcall } from "./hcall.js";
 import type { XsClient } from "./xs.js";
+import { liveView } from "./page-views.js";
 
 /** Gfns above guest RAM where a kernel maps foreign (granted) pages. */
 export const FOREIGN_MAP_BASE_GFN = 0x50000;
@@ -73,7 +74,7 @@ export class Kernel {
 
   /** A live view of one of this domain's pages (own RAM or a mapped foreign page). */
   page(gfn: number): Uint8Array {
-    return this.xen.m.memory.view(this.xen.guest(this.domid).memory.frame(gfn));
+    return liveView(this.xen.m, this.xen.guest(this.domid).memory.frame(gfn));
   }
 
   /** Map `granter`'s grant `ref` here: the gfn and grant handle, or the GNTST_* status (< 0). */

@@ -25,6 +25,8 @@ import { EventLoop } from "./event-loop.js";
 import { Hcall } from "./hcall.js";
 import { Kernel } from "./kernel.js";
 import { PrivXsClient, RingXsClient } from "./xs.js";
+import { liveView } from "./page-views.js";
+import { DeviceTimeline, RingTable, type RingOccupancy } from "./display.js";
 
 export type ShutdownAction = "destroy" | "restart" | "preserve";
 
@@ -37,6 +39,8 @@ export interface DomainConfig {
   onReboot: ShutdownAction;
   vifs: { mac: string; bridge: string; backend: DomId; script: string }[];
   disks: { target: string; vdev: string; vdevNum: number; readwrite: boolean; backend: DomId; format: string; devtype: string }[];
+  /** xl.cfg `type`: "pvh" when absent; "hvm" brings a QEMU device model into the guest's TCB. */
+  type?: "pv" | "pvh" | "hvm";
   /** The config text and file name, to rebuild on restart. */
   source?: { text: string; file: string };
 }
@@ -137,6 +141,35 @@ export class XenSystem {
     this.settle();
   }
 
+  /** The xenbus state timeline for display, of one device ("vif-1-0") or all. */
+  timelineView(device?: string): DeviceTimeline {
+    return new DeviceTimeline(device === undefined ? this.timeline : this.timeline.filter((c) => c.device === device), this.xen.m.costs.hz);
+  }
+
+  /** Occupancy of every split-driver ring, both ends. */
+  rings(): RingTable {
+    const rows: RingOccupancy[] = [];
+    for (const md of this.domains.values()) {
+      for (const nf of md.kernel?.netfronts.values() ?? []) {
+        const o = nf.occupancy();
+        rows.push({ device: nf.name, end: "frontend", domid: md.domid, ring: "tx", used: o.tx, size: o.size }, { device: nf.name, end: "frontend", domid: md.domid, ring: "rx", used: o.rx, size: o.size });
+      }
+      for (const bf of md.kernel?.blkfronts.values() ?? []) {
+        const o = bf.occupancy();
+        rows.push({ device: bf.name, end: "frontend", domid: md.domid, ring: "blkif", used: o.inFlight, size: o.size });
+      }
+    }
+    for (const nb of this.netbacks.values()) {
+      const o = nb.occupancy();
+      rows.push({ device: nb.name, end: "backend", domid: nb.k.domid, ring: "tx", used: o.tx, size: o.size }, { device: nb.name, end: "backend", domid: nb.k.domid, ring: "rx", used: o.rx, size: o.size });
+    }
+    for (const bb of this.blkbacks.values()) {
+      const o = bb.occupancy();
+      rows.push({ device: bb.name, end: "backend", domid: bb.k.domid, ring: "blkif", used: o.inFlight, size: o.size });
+    }
+    return new RingTable(rows);
+  }
+
   record(c: StateChange): void {
     this.timeline.push(c);
   }
@@ -230,7 +263,7 @@ export class XenSystem {
       }
       xs.mkdir(`${home}/device`, t);
       xs.setPerms(`${home}/device`, ["n0", `r${domid}`], t);
-      xs.write(`/libxl/${domid}/type`, "pvh", t);
+      xs.write(`/libxl/${domid}/type`, cfg.type ?? "pvh", t);
       xs.setPerms(`/libxl/${domid}`, ["n0"], t);
     });
     const intro = xs.request(XsType.XS_INTRODUCE, [String(domid), String(xsGfn), String(storePort)]);
@@ -239,7 +272,7 @@ export class XenSystem {
     if (xsdPort !== undefined) this.loop.listen(0, xsdPort, () => this.xenstored.kick(domid));
     // xenconsoled binds the console port.
     const conPort = this.hc.bindInterdomain(0, domid, conPortGuest);
-    const console = new ConsoleInterface(this.dom0.xen.m.memory.view(g.memory.frame(conGfn)));
+    const console = new ConsoleInterface(liveView(this.xen.m, g.memory.frame(conGfn)));
     const md: ManagedDomain = { domid, config: cfg, uuid, console, consolePort: conPortGuest, consoleLog: "", nextVifDevid: 0 };
     if (conPort > 0) this.loop.listen(0, conPort, () => this.drainConsole(md));
     this.domains.set(domid, md);
@@ -267,9 +300,11 @@ export class XenSystem {
     const pages = md.config.memoryMb * 256;
     const g = this.xen.guest(domid);
     const port = Number(this.dom0xs.read(`/local/domain/${domid}/store/port`));
-    const page = this.xen.m.memory.view(g.memory.frame(pages - 1));
-    const d = this.xen.hv.domain(domid)!;
-    const charge = (bytes: number): void => void this.xen.m.charge(d.vcpus[0]?.processor ?? 0, "memcpy_per_byte", "xen", "xenbus.ring_copy", d.actor, { bytes }, bytes);
+    const page = liveView(this.xen.m, g.memory.frame(pages - 1));
+    const charge = (bytes: number): void => {
+      const d = this.xen.hv.domain(domid);
+      if (d !== undefined) this.xen.m.charge(d.vcpus[0]?.processor ?? 0, "memcpy_per_byte", "xen", "xenbus.ring_copy", d.actor, { bytes }, bytes);
+    };
     const xs = new RingXsClient(domid, this.loop, page, port, this.hc, charge);
     const k = new Kernel(this.xen, this.hc, this.loop, domid, xs, 16, pages - 2);
     md.kernel = new GuestKernel(k, this);

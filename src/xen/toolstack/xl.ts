@@ -11,6 +11,7 @@ import { formatMac, parseVifSpec, VIF_DEFAULTS } from "../xl/vif-spec.js";
 import { formatDomid, formatDomname, formatList, type DomainListRecord, type XlOutput } from "../xl/format.js";
 import { Dominf, XEN_DOMINF_blocked, XEN_DOMINF_dying, XEN_DOMINF_paused, XEN_DOMINF_running, XEN_DOMINF_shutdown } from "../abi/domctl.js";
 import { getDomainInfo } from "../domain-info.js";
+import { XlListView } from "./display.js";
 import { ToolstackError, type DomainConfig, type ShutdownAction, type XenSystem } from "./system.js";
 
 const ERROR_INVAL = -6;
@@ -147,6 +148,11 @@ export class Xl {
       return r.value === "restart" || r.value === "preserve" ? r.value : "destroy";
     };
     const cfg: DomainConfig = { name: name.value, memoryMb, maxmemMb, vcpus, onPoweroff: action("on_poweroff", "destroy"), onReboot: action("on_reboot", "restart"), vifs: [], disks: [] };
+    const type = cfgGetString(p, file, "type");
+    if (type.ok) {
+      if (type.value !== "pv" && type.value !== "pvh" && type.value !== "hvm") return `Invalid domain type ${type.value}.\n`;
+      cfg.type = type.value;
+    }
     const vifs = cfgGetList(p, file, "vif");
     if (vifs.ok) {
       for (const item of vifs.value) {
@@ -171,12 +177,25 @@ export class Xl {
     return cfg;
   }
 
+  /** `xl list` for display: the records and the text xl prints. */
+  listView(): XlListView {
+    const rows = this.records(this.sys.xen.domids());
+    return new XlListView(rows as DomainListRecord[], formatList(rows as DomainListRecord[]));
+  }
+
   /** xl list [domid…]: list_domains over XEN_DOMCTL_getdomaininfo. */
   private list(a: string[]): XlOutput {
     const ids = a.length > 0 ? a.map((q) => (/^\d+$/.test(q) ? Number(q) : this.sys.domidOf(q))) : this.sys.xen.domids();
+    const rows = this.records(ids);
+    if (typeof rows === "number") return fail(`${String(a[rows])} is an invalid domain identifier (rc=${ERROR_INVAL})\n`);
+    return out(formatList(rows));
+  }
+
+  /** libxl_dominfo of each domain, or the index of the first that does not exist. */
+  private records(ids: readonly (number | undefined)[]): DomainListRecord[] | number {
     const rows: DomainListRecord[] = [];
-    for (const id of ids) {
-      if (id === undefined || this.sys.xen.hv.domain(id) === undefined) return fail(`${String(a[ids.indexOf(id)])} is an invalid domain identifier (rc=${ERROR_INVAL})\n`);
+    for (const [i, id] of ids.entries()) {
+      if (id === undefined || this.sys.xen.hv.domain(id) === undefined) return i;
       const info = getDomainInfo(this.sys.xen.hv, this.sys.xen.hv.domain(id)!);
       const f = info.flags;
       rows.push({
@@ -187,6 +206,6 @@ export class Xl {
         cpuTime: BigInt(info.cpu_time),
       });
     }
-    return out(formatList(rows));
+    return rows;
   }
 }
