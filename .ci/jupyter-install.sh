@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Debian's Jupyter pieces for the kernel's conformance run: jupyter_kernel_test, the classic
-# notebook, nbconvert and nbclient. Idempotent: apt-get skips what is installed.
+# Debian's packages for CI: Jupyter for the kernel's conformance run (jupyter_kernel_test, the classic
+# notebook, nbconvert, nbclient) and Chromium for the real-browser check. Idempotent.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 need=""
-for pkg in jupyter-notebook python3-nbconvert python3-nbclient python3-jupyter-client python3-jupyter-kernel-test; do
+for pkg in jupyter-notebook python3-nbconvert python3-nbclient python3-jupyter-client python3-jupyter-kernel-test chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
 done
 if [ -n "$need" ]; then

@@ -183,21 +183,22 @@ function baseLayout(options: FigureOptions, xTitle: string, yTitle: string): Rec
   const noteLines = lines.split("<br>").length;
   const title = options.title ?? "";
   return {
-    title: { text: escapeText(title) + (marker ? " ⚠" : "") },
+    title: { text: escapeText(title) + (marker ? " ⚠" : ""), yref: "container", y: 0.98, yanchor: "top" },
     xaxis: { title: { text: escapeText(xTitle) }, automargin: true },
     yaxis: { title: { text: escapeText(yTitle) }, automargin: true },
     height: options.height ?? 450 + 16 * noteLines,
-    margin: { b: 70 + 16 * noteLines },
+    // The note sits between the title and the plot, where long rotated tick labels cannot reach it.
+    margin: { t: 56 + 14 * noteLines },
     annotations: [
       {
         text: lines,
         xref: "paper",
         yref: "paper",
         x: 0,
-        y: 0,
+        y: 1,
         xanchor: "left",
-        yanchor: "top",
-        yshift: -50,
+        yanchor: "bottom",
+        yshift: 6,
         align: "left",
         showarrow: false,
         font: { size: 10, color: marker ? "#a04000" : "#555555" },
