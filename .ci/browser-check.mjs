@@ -2,6 +2,7 @@
 // HTML twice — by the runner itself and by Jupyter's nbconvert — and each page is opened in Debian's
 // headless Chromium: every plotly figure must have rendered and the page must log no errors.
 // Screenshots and pages stay in out/browser/ as CI output.
+/* global document -- the callbacks given to evaluate() and waitForFunction() run in the page */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
