@@ -7,7 +7,7 @@ import { Machine, UsageError, type MachineOptions } from "./machine/index.js";
 import { bootXen, type Xen } from "./xen/index.js";
 import { bootNova, type Nova } from "./microkernel/index.js";
 import { Genode, novaPort, type GenodeOptions } from "./genode/index.js";
-import { latencySummary, latencyTable, tcb, type TcbResult, type TraceFilter } from "./metrics/index.js";
+import { latencySummary, latencyTable, machineHistory, noteBooted, tcb, type TcbResult, type TraceFilter } from "./metrics/index.js";
 
 export { Machine, UsageError, InvariantError, Interrupted, profiles, primitiveNames, PAGE_SIZE } from "./machine/index.js";
 export * from "./metrics/index.js";
@@ -47,6 +47,7 @@ export class HypernoteMachine extends Machine {
     }
     const booted = boot();
     this.booted.add(system);
+    noteBooted(this, system, booted); // lets the cell history render and guard this system
     return booted;
   }
 
@@ -76,5 +77,7 @@ export class HypernoteMachine extends Machine {
 
 /** A new machine: `createMachine({ cpus: 2, memory: "256M", costs: "skylake", seed: 1 })`. */
 export function createMachine(options: MachineOptions = {}): HypernoteMachine {
-  return new HypernoteMachine(options);
+  const m = new HypernoteMachine(options);
+  machineHistory.watch(m); // checkpointed before every later cell; rewind() puts it back
+  return m;
 }

@@ -30,3 +30,17 @@ export {
   type Series,
   type TimelineOptions,
 } from "./figures.js";
+export {
+  MachineHistory,
+  CapdlDiff,
+  capdlDiff,
+  machineCapdl,
+  xenCapdl,
+  machineHistory,
+  rewind,
+  lastDiff,
+  noteBooted,
+  type DiffLine,
+  type HistoryOptions,
+  type RewindResult,
+} from "./history.js";
