@@ -7,6 +7,7 @@ export { XenGuest, SharedInfoView, VcpuInfoView, GrantTableView } from "./guest.
 export { DomainView, type MimeBundle } from "./inspect.js";
 export { Dom0Linux, ioPathComponents, XEN_COMPONENTS, DOM0_LINUX_OPERATIONS, type XenComponent, type XenComponentName, type Dom0LinuxOperation, type IoPathDependency } from "./dom0-linux.js";
 export { XenstoreTree, XlListView, DeviceTimeline, RingTable, type RingOccupancy } from "./toolstack/index.js";
+export type { SystemOptions } from "./toolstack/index.js";
 export type { DomainInfo } from "./domain-info.js";
 export type { XenState, DomainState, VcpuState, DomId, Port, GrantRef, Gfn, Mfn } from "./state.js";
 export * from "./abi/xen.js";

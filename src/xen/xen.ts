@@ -19,7 +19,7 @@ import { domainTable, DomainView } from "./inspect.js";
 import { pollTimeout } from "./sched.js";
 import { watchdogFired } from "./schedop.js";
 import { VcpuRun, type DomainState, type DomId, type VcpuState, type XenState } from "./state.js";
-import { attachSystem, type XenstoreApi, type XenSystem, type XlListView } from "./toolstack/index.js";
+import { attachSystem, type SystemOptions, type XenstoreApi, type XenSystem, type XlListView } from "./toolstack/index.js";
 import { Dom0Linux, ioPathComponents, type IoPathDependency } from "./dom0-linux.js";
 import type { XlOutput } from "./xl/format.js";
 import { WorldSnapshotLayer, type WorldSnapshot } from "./toolstack/snapshot.js";
@@ -57,6 +57,15 @@ export class Xen {
   }
   get system(): XenSystem {
     return this.world.system;
+  }
+  /**
+   * Start XenStore, the toolstack and the drivers with options, before first use: e.g.
+   * `xen.bootSystem({ xenstore: "domain" })` runs xenstored in a stub domain instead of Dom0.
+   */
+  bootSystem(opts: SystemOptions = {}): XenSystem {
+    if (this.attached !== undefined) throw new UsageError("system-started", "XenStore and the toolstack are already running", "call xen.bootSystem(opts) before any xen.xl, xen.xenstore or xen.system use");
+    this.attached = attachSystem(this, opts);
+    return this.attached.system;
   }
   /** `xen.xenstore.request/requestRaw/events` as DESIGN.md describes, served by xenstored in Dom0. */
   get xenstore(): XenstoreApi {

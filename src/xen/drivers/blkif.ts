@@ -3,7 +3,15 @@
  * blkif ring (io/blkif.h). Each request carries up to 11 segments, one granted 4 KiB page each
  * (sectors first_sect..last_sect of it); blkback grant-copies between the segments and a
  * RAM-backed disk (sparse, 512-byte sectors), answers in order, and kicks when the notify rule
- * says so. Persistent grants are not offered (feature-persistent = 0).
+ * says so. Without persistent grants, blkback maps each segment's grant for the request and unmaps
+ * it afterwards (GNTTABOP_map_grant_ref / unmap_grant_ref; every unmap flushes the TLBs of the CPUs
+ * the backend domain ran on). With `feature-persistent` offered by both ends (Linux module parameter
+ * feature_persistent of xen-blkback and xen-blkfront; here the `persistent` option of each end),
+ * blkfront copies data through a pool of pages it grants once and reuses, and blkback maps each
+ * gref on first use and keeps it (up to xen_blkif_max_pgrants = 1056; past that it maps per request
+ * again) until the device disconnects: no unmap, so no shootdown, per request.
+ * Source for the cost: LKML 2012-10 "[PATCH RFC] Persistent grant maps for xen blk drivers"
+ * (reference/latency-tcb.md §3).
  * Sources: xen/include/public/io/blkif.h @c447b7308b13; Linux drivers/block/xen-blkback/{xenbus,
  * blkback}.c, drivers/block/xen-blkfront.c (reference/xen.md §5.2–§5.4).
  */
@@ -20,6 +28,8 @@ import { XenbusEnd, type DeviceEnv } from "./xenbus-end.js";
 const SECTOR = 512;
 const PAGE = 4096;
 const MAX_SEGS = 11;
+/** Linux xen-blkback: max_persistent_grants default (xen_blkif_max_pgrants), per ring. */
+const XEN_BLKIF_MAX_PGRANTS = 1056;
 
 /** A RAM-backed disk image: sparse 4 KiB blocks. */
 export class RamDisk {
@@ -58,8 +68,13 @@ export class Blkfront extends XenbusEnd {
   private readonly done = new Map<bigint, number>();
   sectors = 0;
   sectorSize = SECTOR;
+  /** Both ends agreed on feature-persistent (read when the backend connects). */
+  persistent = false;
+  /** Granted pages kept for reuse while persistent (Linux blkfront's `grants` list). */
+  private pool: { gfn: number; ref: number }[] = [];
+  private poolSize = 0;
 
-  constructor(k: Kernel, env: DeviceEnv, readonly vdev: number, backendDomid: DomId, backendDir: string) {
+  constructor(k: Kernel, env: DeviceEnv, readonly vdev: number, backendDomid: DomId, backendDir: string, readonly offerPersistent = false) {
     super(k, env, "frontend", vbd, `vbd-${k.domid}-${vdev}`, `device/vbd/${vdev}`, backendDir, backendDomid);
   }
 
@@ -72,6 +87,7 @@ export class Blkfront extends XenbusEnd {
     if (next === XenbusStateConnected && own === XenbusStateInitialised) {
       this.sectors = this.readInt(this.peerDir, "sectors") ?? 0;
       this.sectorSize = this.readInt(this.peerDir, "sector-size") ?? SECTOR;
+      this.persistent = this.offerPersistent && this.k.xs.read(`${this.peerDir}/feature-persistent`) === "1";
       return this.sectors > 0;
     }
     if (next === XenbusStateClosed) this.disconnect();
@@ -91,7 +107,7 @@ export class Blkfront extends XenbusEnd {
       k.xs.write(`${d}/ring-ref`, String(this.ringPage!.ref), t);
       k.xs.write(`${d}/event-channel`, String(this.port), t);
       k.xs.write(`${d}/protocol`, "x86_64-abi", t);
-      k.xs.write(`${d}/feature-persistent`, "0", t);
+      k.xs.write(`${d}/feature-persistent`, this.offerPersistent ? "1" : "0", t);
     });
     return true;
   }
@@ -128,8 +144,17 @@ export class Blkfront extends XenbusEnd {
       const chunk = Math.min(MAX_SEGS * PAGE, len - off);
       const segs: { gfn: number; ref: number; bytes: number }[] = [];
       for (let s = 0; s < chunk; s += PAGE) {
-        const gfn = this.k.allocPage();
         const bytes = Math.min(PAGE, chunk - s);
+        if (this.persistent) {
+          const g = this.pool.pop() ?? this.newPersistentPage();
+          if (op === BLKIF_OP_WRITE) {
+            this.k.page(g.gfn).set(buf.subarray(off + s, off + s + bytes));
+            this.chargeCopy(bytes);
+          }
+          segs.push({ ...g, bytes });
+          continue;
+        }
+        const gfn = this.k.allocPage();
         if (op === BLKIF_OP_WRITE) this.k.page(gfn).set(buf.subarray(off + s, off + s + bytes));
         segs.push({ gfn, ref: this.k.grant(gfn, this.peerId, op === BLKIF_OP_WRITE), bytes });
       }
@@ -144,11 +169,33 @@ export class Blkfront extends XenbusEnd {
       this.done.delete(id);
       if (status !== BLKIF_RSP_OKAY) worst = status;
       segs.forEach((g, i) => {
-        if (op === BLKIF_OP_READ && status === BLKIF_RSP_OKAY) buf.set(this.k.page(g.gfn).subarray(0, g.bytes), off + i * PAGE);
-        if (this.k.endGrant(g.ref)) this.k.freePage(g.gfn);
+        if (op === BLKIF_OP_READ && status === BLKIF_RSP_OKAY) {
+          buf.set(this.k.page(g.gfn).subarray(0, g.bytes), off + i * PAGE);
+          if (this.persistent) this.chargeCopy(g.bytes);
+        }
+        if (this.persistent) this.pool.push({ gfn: g.gfn, ref: g.ref });
+        else if (this.k.endGrant(g.ref)) this.k.freePage(g.gfn);
       });
     }
     return worst;
+  }
+
+  /** A page granted read-write once, for the pool (blkfront get_free_grant with persistent grants). */
+  private newPersistentPage(): { gfn: number; ref: number } {
+    const gfn = this.k.allocPage();
+    this.poolSize++;
+    return { gfn, ref: this.k.grant(gfn, this.peerId) };
+  }
+
+  /** blkfront's memcpy between the request's buffer and a persistent page. */
+  private chargeCopy(bytes: number): void {
+    const d = this.k.xen.hv.domain(this.k.domid);
+    if (d !== undefined) this.k.xen.m.charge(d.vcpus[0]?.processor ?? 0, "memcpy_per_byte", "xen", "blkfront.persistent_copy", d.actor, { bytes }, bytes);
+  }
+
+  /** Pages granted persistently so far (each granted once). */
+  get persistentGrants(): number {
+    return this.poolSize;
   }
 
   occupancy(): { inFlight: number; size: number } {
@@ -156,6 +203,13 @@ export class Blkfront extends XenbusEnd {
   }
 
   protected disconnect(): void {
+    // Persistent grants end once the backend has unmapped them (it disconnects first, on Closing).
+    this.pool = this.pool.filter((g) => {
+      if (!this.k.endGrant(g.ref)) return true;
+      this.k.freePage(g.gfn);
+      this.poolSize--;
+      return false;
+    });
     if (this.ring === undefined) return;
     this.k.loop.unlisten(this.k.domid, this.port);
     this.k.hc.close(this.k.domid, this.port);
@@ -169,11 +223,19 @@ export class Blkback extends XenbusEnd {
   private ring?: BackRing<BlkifRequest, BlkifResponse>;
   private map?: { gfn: number; handle: number };
   private port = 0;
-  private bounce = 0;
   requests = 0;
+  /** Both ends agreed on feature-persistent (decided in connect_ring). */
+  persistent = false;
+  /** gref → its mapping, kept while persistent (Linux: the ring's persistent_gnts tree). */
+  private readonly pgnts = new Map<number, { gfn: number; handle: number }>();
 
-  constructor(k: Kernel, env: DeviceEnv, readonly frontDomid: DomId, readonly vdev: number, frontendDir: string, readonly disk: RamDisk, readonly readonly: boolean) {
+  constructor(k: Kernel, env: DeviceEnv, readonly frontDomid: DomId, readonly vdev: number, frontendDir: string, readonly disk: RamDisk, readonly readonly: boolean, readonly offerPersistent = false) {
     super(k, env, "backend", vbd, `vbd-${frontDomid}-${vdev}`, `backend/vbd/${frontDomid}/${vdev}`, frontendDir, frontDomid);
+  }
+
+  /** Grants mapped persistently right now. */
+  get persistentGrants(): number {
+    return this.pgnts.size;
   }
 
   get connected(): boolean {
@@ -183,7 +245,7 @@ export class Blkback extends XenbusEnd {
   protected act(own: XenbusState, next: XenbusState): boolean {
     if (next === XenbusStateInitWait && own !== XenbusStateInitWait) {
       const d = this.ownDir;
-      for (const [key, v] of [["feature-flush-cache", "1"], ["feature-discard", "0"], ["feature-persistent", "0"], ["max-ring-page-order", "0"], ["multi-queue-max-queues", "1"]] as const) this.k.xs.write(`${d}/${key}`, v);
+      for (const [key, v] of [["feature-flush-cache", "1"], ["feature-discard", "0"], ["feature-persistent", this.offerPersistent ? "1" : "0"], ["max-ring-page-order", "0"], ["multi-queue-max-queues", "1"]] as const) this.k.xs.write(`${d}/${key}`, v);
       return true;
     }
     if (next === XenbusStateConnected && own !== XenbusStateConnected) return this.connect();
@@ -208,7 +270,7 @@ export class Blkback extends XenbusEnd {
     this.map = map;
     this.port = port;
     this.ring = new BackRing(this.k.page(map.gfn), blkifProtocol);
-    this.bounce = this.k.allocPage();
+    this.persistent = this.offerPersistent && this.k.xs.read(`${f}/feature-persistent`) === "1";
     this.k.loop.listen(this.k.domid, port, () => this.interrupt());
     const d = this.ownDir;
     this.k.xs.write(`${d}/sectors`, String(this.disk.sectors));
@@ -247,21 +309,39 @@ export class Blkback extends XenbusEnd {
     let pos = Number(req.sector_number) * SECTOR;
     const total = req.seg.reduce((n, s) => n + (s.last_sect - s.first_sect + 1) * SECTOR, 0);
     if (req.seg.some((s) => s.first_sect > s.last_sect || s.last_sect > 7) || pos + total > this.disk.sectors * SECTOR) return BLKIF_RSP_ERROR;
+    // xen_blkbk_map: persistent grants already mapped are reused, the rest are mapped now.
+    const maps: { gfn: number; handle: number; keep: boolean }[] = [];
+    let status: number = BLKIF_RSP_OKAY;
     for (const s of req.seg) {
-      const off = s.first_sect * SECTOR;
-      const len = (s.last_sect - s.first_sect + 1) * SECTOR;
-      if (req.operation === BLKIF_OP_WRITE) {
-        const [st] = this.k.hc.copy(this.k.domid, [{ granter: this.frontDomid, ref: s.gref, foreignOffset: off, gfn: this.bounce, localOffset: 0, len, toForeign: false }]);
-        if (st !== 0) return BLKIF_RSP_ERROR;
-        this.disk.write(pos, this.k.page(this.bounce).slice(0, len));
-      } else {
-        this.k.page(this.bounce).set(this.disk.read(pos, len));
-        const [st] = this.k.hc.copy(this.k.domid, [{ granter: this.frontDomid, ref: s.gref, foreignOffset: off, gfn: this.bounce, localOffset: 0, len, toForeign: true }]);
-        if (st !== 0) return BLKIF_RSP_ERROR;
+      const kept = this.persistent ? this.pgnts.get(s.gref) : undefined;
+      if (kept !== undefined) {
+        maps.push({ ...kept, keep: true });
+        continue;
       }
-      pos += len;
+      // Linux maps persistent grants read-write; a per-request mapping of a write's data is read-only.
+      const keep = this.persistent && this.pgnts.size < XEN_BLKIF_MAX_PGRANTS;
+      const m = this.k.mapForeign(this.frontDomid, s.gref, !keep && req.operation === BLKIF_OP_WRITE);
+      if (typeof m === "number") {
+        status = BLKIF_RSP_ERROR;
+        break;
+      }
+      if (keep) this.pgnts.set(s.gref, m);
+      maps.push({ ...m, keep });
     }
-    return BLKIF_RSP_OKAY;
+    if (status === BLKIF_RSP_OKAY) {
+      req.seg.forEach((s, i) => {
+        const off = s.first_sect * SECTOR;
+        const len = (s.last_sect - s.first_sect + 1) * SECTOR;
+        const page = this.k.page(maps[i]!.gfn);
+        // The bio works on the mapped page directly (DMA): no copy in the backend.
+        if (req.operation === BLKIF_OP_WRITE) this.disk.write(pos, page.slice(off, off + len));
+        else page.set(this.disk.read(pos, len), off);
+        pos += len;
+      });
+    }
+    // xen_blkbk_unmap: only the non-persistent mappings go, each unmap flushing TLBs.
+    for (const m of maps) if (!m.keep) this.k.unmapForeign(m);
+    return status;
   }
 
   occupancy(): { inFlight: number; size: number } {
@@ -273,7 +353,8 @@ export class Blkback extends XenbusEnd {
     this.k.loop.unlisten(this.k.domid, this.port);
     this.k.hc.close(this.k.domid, this.port);
     if (this.map) this.k.unmapForeign(this.map);
-    this.k.freePage(this.bounce);
+    for (const m of this.pgnts.values()) this.k.unmapForeign(m);
+    this.pgnts.clear();
     this.ring = undefined;
     this.map = undefined;
   }

@@ -5,12 +5,12 @@
 import type { XsParsedMessage } from "../xenstore/wire.js";
 import type { Xen } from "../xen.js";
 import type { DomId } from "../state.js";
-import { XenSystem } from "./system.js";
+import { XenSystem, type SystemOptions } from "./system.js";
 import { Xl } from "./xl.js";
 import type { XlOutput } from "../xl/format.js";
 import { XenstoreTree } from "./display.js";
 
-export { XenSystem, GuestKernel, ToolstackError, type DomainConfig, type ManagedDomain } from "./system.js";
+export { XenSystem, GuestKernel, ToolstackError, type DomainConfig, type ManagedDomain, type SystemOptions } from "./system.js";
 export { Xl, vdevNumber } from "./xl.js";
 export { XenstoreTree, XlListView, DeviceTimeline, RingTable, type RingOccupancy } from "./display.js";
 
@@ -46,8 +46,8 @@ export class XenstoreApi {
   }
 }
 
-export function attachSystem(xen: Xen): { system: XenSystem; xenstore: XenstoreApi; xl: (argv: string[]) => XlOutput; tool: Xl } {
-  const system = new XenSystem(xen);
+export function attachSystem(xen: Xen, opts: SystemOptions = {}): { system: XenSystem; xenstore: XenstoreApi; xl: (argv: string[]) => XlOutput; tool: Xl } {
+  const system = new XenSystem(xen, opts);
   const xl = new Xl(system);
   return { system, xenstore: new XenstoreApi(system), xl: (argv) => xl.run(argv), tool: xl };
 }

@@ -6,6 +6,8 @@
  */
 import { UsageError } from "../../machine/index.js";
 import { GnttabLayout } from "../abi/gnttab.js";
+import { __HYPERVISOR_memory_op } from "../abi/xen.js";
+import { XENMEM_decrease_reservation, XENMEM_populate_physmap } from "../abi/memory.js";
 import type { Xen } from "../xen.js";
 import type { DomId } from "../state.js";
 import type { EventLoop } from "./event-loop.js";
@@ -23,6 +25,8 @@ export class Kernel {
   private nextRef: number = GnttabLayout.GNTTAB_NR_RESERVED_ENTRIES;
   private nextForeign = FOREIGN_MAP_BASE_GFN;
   private freeForeign: number[] = [];
+  /** Gfns the balloon driver gave back to Xen (highest first), to repopulate when the target grows. */
+  private ballooned: number[] = [];
 
   constructor(
     readonly xen: Xen,
@@ -32,9 +36,39 @@ export class Kernel {
     readonly xs: XsClient,
     /** RAM gfns this kernel may hand out: [first, end). */
     firstGfn: number,
-    private readonly endGfn: number,
+    private endGfn: number,
   ) {
     this.nextGfn = firstGfn;
+  }
+
+  /**
+   * The balloon driver (Linux drivers/xen/balloon.c, reacting to `memory/target`): give never-used
+   * pages at the top of the driver pool back to Xen with XENMEM_decrease_reservation until the domain
+   * holds `targetPages`, or repopulate ballooned gfns with XENMEM_populate_physmap to grow back.
+   * Pages already handed to drivers are never ballooned. Returns the pages moved (−: released).
+   */
+  balloonTo(targetPages: number): number {
+    const d = this.xen.hv.domain(this.domid);
+    if (d === undefined) return 0;
+    let moved = 0;
+    while (d.totPages > targetPages && this.endGfn > this.nextGfn) {
+      const gfn = this.endGfn - 1;
+      const done = this.xen.hypercall(this.domid, __HYPERVISOR_memory_op, XENMEM_decrease_reservation, { extent_start: [gfn], nr_extents: 1, extent_order: 0, mem_flags: 0, domid: this.domid });
+      if (done !== 1) break;
+      this.endGfn--;
+      this.ballooned.push(gfn);
+      moved--;
+    }
+    while (d.totPages < targetPages && this.ballooned.length > 0) {
+      const gfn = this.ballooned[this.ballooned.length - 1]!;
+      if (gfn !== this.endGfn) break;
+      const done = this.xen.hypercall(this.domid, __HYPERVISOR_memory_op, XENMEM_populate_physmap, { extent_start: [gfn], nr_extents: 1, extent_order: 0, mem_flags: 0, domid: this.domid });
+      if (done !== 1) break;
+      this.ballooned.pop();
+      this.endGfn++;
+      moved++;
+    }
+    return moved;
   }
 
   allocPage(): number {

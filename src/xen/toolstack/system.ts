@@ -9,7 +9,7 @@
 import { UsageError } from "../../machine/index.js";
 import { __HYPERVISOR_domctl, __HYPERVISOR_sched_op, VIRQ_DOM_EXC } from "../abi/xen.js";
 import { SCHEDOP_shutdown } from "../abi/sched.js";
-import { XEN_DOMCTL_destroydomain, XEN_DOMCTL_INTERFACE_VERSION, XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain } from "../abi/domctl.js";
+import { XEN_DOMCTL_CDF_hvm, XEN_DOMCTL_CDF_xs_domain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_INTERFACE_VERSION, XEN_DOMCTL_max_mem, XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain } from "../abi/domctl.js";
 import { GnttabLayout } from "../abi/gnttab.js";
 import { XsType } from "../abi/xs-wire.js";
 import { XenbusStateClosed, XenbusStateClosing, XenbusStateInitialising } from "../abi/xenbus.js";
@@ -28,6 +28,21 @@ import { PrivXsClient, RingXsClient } from "./xs.js";
 import { liveView } from "./page-views.js";
 import { DeviceTimeline, RingTable, type RingOccupancy } from "./display.js";
 
+/** libxl.h LIBXL_MAXMEM_CONSTANT: KiB of slack libxl adds to max_mem above the target. */
+export const LIBXL_MAXMEM_CONSTANT = 1024;
+
+/**
+ * How `xen.bootSystem(opts)` starts the world above the hypervisor. `xenstore: "domain"` runs
+ * xenstored in a Mini-OS stub domain (XENSTORETYPE=domain in launch-xenstore) instead of Dom0.
+ * Deviations: Dom0's own XenStore connection stays a direct call (the C toolstack would use the
+ * stub domain's ring to Dom0, xenbus_dev), and VIRQ_DOM_EXC stays bound in Dom0, which forwards it.
+ */
+export interface SystemOptions {
+  xenstore?: "daemon" | "domain";
+  /** init-xenstore-domain --memory (MiB), default 8 here. */
+  xenstoreMemoryMb?: number;
+}
+
 export type ShutdownAction = "destroy" | "restart" | "preserve";
 
 export interface DomainConfig {
@@ -38,7 +53,16 @@ export interface DomainConfig {
   onPoweroff: ShutdownAction;
   onReboot: ShutdownAction;
   vifs: { mac: string; bridge: string; backend: DomId; script: string }[];
-  disks: { target: string; vdev: string; vdevNum: number; readwrite: boolean; backend: DomId; format: string; devtype: string }[];
+  /** `persistent`: offer feature-persistent on this vbd's backend (hypernote option; see blkif.ts). */
+  disks: { target: string; vdev: string; vdevNum: number; readwrite: boolean; backend: DomId; format: string; devtype: string; persistent?: boolean }[];
+  /**
+   * xl.cfg `blkif_persistent` (hypernote option standing for the Linux module parameters
+   * xen_blkfront.feature_persistent and xen_blkback.feature_persistent): both ends of this domain's
+   * vbds offer persistent grants. Off by default here (Linux's default is on).
+   */
+  blkifPersistent?: boolean;
+  /** xl.cfg `driver_domain`: this domain's kernel runs backends for others (reference §7). */
+  driverDomain?: boolean;
   /** xl.cfg `type`: "pvh" when absent; "hvm" brings a QEMU device model into the guest's TCB. */
   type?: "pv" | "pvh" | "hvm";
   /** The config text and file name, to rebuild on restart. */
@@ -61,9 +85,13 @@ export interface ManagedDomain {
 export class GuestKernel {
   readonly netfronts = new Map<number, Netfront>();
   readonly blkfronts = new Map<number, Blkfront>();
+  /** The balloon target (KiB) this kernel last acted on; the one at boot is the domain's size. */
+  balloonTargetKb: number | undefined;
   constructor(readonly k: Kernel, readonly sys: XenSystem) {}
 
   boot(): void {
+    this.balloonTargetKb = Number(this.k.xs.read("memory/target") ?? "0");
+    this.k.xs.watch("memory/target", "balloon:target", () => { if (this.k.hc.canRun(this.k.domid)) this.balloon(); });
     this.k.xs.watch("device", "xenbus:device", () => { if (this.k.hc.canRun(this.k.domid)) this.probe(); });
     this.k.xs.watch("control/shutdown", "xenbus:shutdown", () => { if (this.k.hc.canRun(this.k.domid)) this.shutdownRequested(); });
   }
@@ -83,12 +111,25 @@ export class GuestKernel {
       const backend = this.k.xs.read(`device/vbd/${vdev}/backend`);
       const bid = Number(this.k.xs.read(`device/vbd/${vdev}/backend-id`) ?? "0");
       if (backend === undefined) continue;
-      const bf = new Blkfront(this.k, this.sys, vdev, bid, backend);
+      const bf = new Blkfront(this.k, this.sys, vdev, bid, backend, this.sys.domains.get(this.k.domid)?.config.blkifPersistent === true);
       this.blkfronts.set(vdev, bf);
       bf.start();
     }
     for (const [id, nf] of this.netfronts) if (nf.stopped || this.k.xs.read(`device/vif/${id}/state`) === undefined) { nf.stop(); this.netfronts.delete(id); }
     for (const [id, bf] of this.blkfronts) if (bf.stopped || this.k.xs.read(`device/vbd/${id}/state`) === undefined) { bf.stop(); this.blkfronts.delete(id); }
+  }
+
+  /** Linux drivers/xen/balloon.c watch_target: a new target moves the reservation by the difference. */
+  private balloon(): void {
+    const v = this.k.xs.read("memory/target");
+    if (v === undefined || !/^\d+$/.test(v)) return;
+    const kb = Number(v);
+    if (kb === this.balloonTargetKb) return;
+    const d = this.k.xen.hv.domain(this.k.domid);
+    if (d === undefined) return;
+    const delta = Math.trunc((kb - (this.balloonTargetKb ?? kb)) / 4);
+    this.balloonTargetKb = kb;
+    this.k.balloonTo(d.totPages + delta);
   }
 
   /** Linux drivers/xen/manage.c shutdown_handler: ack with "" and SCHEDOP_shutdown. */
@@ -125,11 +166,23 @@ export class XenSystem {
   bridgeMode: "bridge" | "echo" = "bridge";
   dmesg = "";
 
-  constructor(readonly xen: Xen) {
+  /** The xenstore stub domain (XENSTORETYPE=domain), when xenstored runs in one. */
+  readonly storeDomain?: { domid: DomId; name: string };
+
+  constructor(readonly xen: Xen, opts: SystemOptions = {}) {
     this.hc = new Hcall(xen);
     this.loop = new EventLoop(xen);
     this.host = new XenXenstoreHost(xen, this.hc);
-    this.xenstored = new Xenstored(this.host, { privDomid: 0 });
+    if (opts.xenstore === "domain") {
+      // tools/helpers/init-xenstore-domain.c: XEN_DOMCTL_CDF_xs_domain, unlimited event channels,
+      // 4 grant frames, mandatory memory; the Mini-OS xenstored then serves every other domain.
+      const memoryMb = opts.xenstoreMemoryMb ?? 8;
+      const domid = this.xen.createDomain({ pages: memoryMb * 256, vcpus: 1, flags: XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_xs_domain, maxEvtchnPort: 0xffffffff, maxGrantFrames: 4 });
+      this.xen.m.charge(0, "domain_create", "xen", "init-xenstore-domain", "dom0", { domid });
+      this.host.storeDomid = domid;
+      this.storeDomain = { domid, name: "Xenstore" };
+    }
+    this.xenstored = new Xenstored(this.host, { privDomid: 0, storeDomid: this.host.storeDomid });
     this.dom0xs = new PrivXsClient(0, this.loop, this.xenstored);
     this.dom0 = new Kernel(xen, this.hc, this.loop, 0, this.dom0xs, 512, 1024);
     const virqPort = this.hc.bindVirq(0, VIRQ_DOM_EXC);
@@ -202,11 +255,13 @@ export class XenSystem {
 
   name(domid: DomId): string | undefined {
     if (domid === 0) return "Domain-0";
+    if (domid === this.storeDomain?.domid) return this.storeDomain.name;
     return this.domains.get(domid)?.config.name;
   }
 
   domidOf(name: string): DomId | undefined {
     if (name === "Domain-0") return 0;
+    if (name === this.storeDomain?.name) return this.storeDomain.domid;
     for (const [id, md] of this.domains) if (md.config.name === name) return id;
     return undefined;
   }
@@ -263,21 +318,34 @@ export class XenSystem {
       }
       xs.mkdir(`${home}/device`, t);
       xs.setPerms(`${home}/device`, ["n0", `r${domid}`], t);
+      if (cfg.driverDomain === true) {
+        // libxl_create.c: a driver domain gets ~/libxl and ~/device-model writable by itself.
+        for (const dir of ["libxl", "device-model"]) {
+          xs.mkdir(`${home}/${dir}`, t);
+          xs.setPerms(`${home}/${dir}`, [`n${domid}`], t);
+        }
+      }
       xs.write(`/libxl/${domid}/type`, cfg.type ?? "pvh", t);
       xs.setPerms(`/libxl/${domid}`, ["n0"], t);
     });
     const intro = xs.request(XsType.XS_INTRODUCE, [String(domid), String(xsGfn), String(storePort)]);
     if (intro.type === XsType.XS_ERROR) throw new ToolstackError(`libxl: error: libxl_dom.c: xs_introduce_domain failed: ${intro.payload[0]}\n`);
     const xsdPort = this.xenstored.domains.get(domid)!.port;
-    if (xsdPort !== undefined) this.loop.listen(0, xsdPort, () => this.xenstored.kick(domid));
+    if (xsdPort !== undefined) this.loop.listen(this.host.storeDomid, xsdPort, () => this.xenstored.kick(domid));
     // xenconsoled binds the console port.
     const conPort = this.hc.bindInterdomain(0, domid, conPortGuest);
     const console = new ConsoleInterface(liveView(this.xen.m, g.memory.frame(conGfn)));
     const md: ManagedDomain = { domid, config: cfg, uuid, console, consolePort: conPortGuest, consoleLog: "", nextVifDevid: 0 };
     if (conPort > 0) this.loop.listen(0, conPort, () => this.drainConsole(md));
     this.domains.set(domid, md);
-    for (const v of cfg.vifs) this.addVif(domid, v);
-    for (const d of cfg.disks) this.addDisk(domid, d);
+    try {
+      for (const v of cfg.vifs) this.addVif(domid, v);
+      for (const d of cfg.disks) this.addDisk(domid, d);
+    } catch (e) {
+      // xl create's error_out: a domain whose devices could not be added is destroyed.
+      if (e instanceof ToolstackError) this.destroy(domid);
+      throw e;
+    }
     this.settle();
     if (!paused) this.unpause(domid);
     return domid;
@@ -328,6 +396,7 @@ export class XenSystem {
   /** libxl__device_vif_add: both directories in one transaction, states Initialising. */
   addVif(domid: DomId, v: DomainConfig["vifs"][number]): number {
     const md = this.domains.get(domid)!;
+    const backendKernel = this.backendKernel(v.backend, `/local/domain/${v.backend}/backend/vif/${domid}/${md.nextVifDevid}`);
     const devid = md.nextVifDevid++;
     const be = `/local/domain/${v.backend}/backend/vif/${domid}/${devid}`;
     const fe = `/local/domain/${domid}/device/vif/${devid}`;
@@ -342,7 +411,7 @@ export class XenSystem {
     });
     this.record({ cycle: this.xen.m.now(), device: `vif-${domid}-${devid}`, end: "backend", domid: v.backend, state: XenbusStateInitialising, name: "XenbusStateInitialising", actions: ["libxl: write backend and frontend directories"] });
     const sink: PacketSink = (from, p) => this.bridge(from, p);
-    const nb = new Netback(this.dom0, this, domid, devid, fe, sink, (n) => this.loop.defer(() => this.runHotplug(n)));
+    const nb = new Netback(backendKernel, this, domid, devid, fe, sink, (n) => this.loop.defer(() => this.runHotplug(n)));
     this.netbacks.set(`${domid}/${devid}`, nb);
     nb.start();
     this.settle();
@@ -352,8 +421,29 @@ export class XenSystem {
   /** /etc/xen/scripts/vif-bridge: put the vif on the bridge, then write hotplug-status. */
   private runHotplug(nb: Netback): void {
     if (nb.stopped) return;
-    this.xen.m.charge(0, "linux_hotplug_script", "xen", "hotplug.vif-bridge", "dom0", { vif: nb.name });
-    this.dom0xs.write(`/local/domain/0/${nb.ownDir}/hotplug-status`, "connected");
+    if (nb.k.domid === 0) {
+      this.xen.m.charge(0, "linux_hotplug_script", "xen", "hotplug.vif-bridge", "dom0", { vif: nb.name });
+      this.dom0xs.write(`/local/domain/0/${nb.ownDir}/hotplug-status`, "connected");
+      return;
+    }
+    // In a driver domain `xl devd` runs the script and writes hotplug-status in its own backend dir.
+    const d = this.xen.hv.domain(nb.k.domid);
+    if (d === undefined || !nb.k.hc.canRun(nb.k.domid)) return;
+    this.xen.m.charge(d.vcpus[0]?.processor ?? 0, "linux_hotplug_script", "xen", "hotplug.vif-bridge", d.actor, { vif: nb.name });
+    nb.k.xs.write(`${nb.ownDir}/hotplug-status`, "connected");
+  }
+
+  /**
+   * The kernel that runs a device's backend: Dom0 Linux, or a driver domain's kernel. A driver
+   * domain must be a running domain built with `driver_domain = 1` (its Linux carries netback and
+   * blkback); anything else would never answer the handshake, so libxl's device add fails.
+   * Unverified text: real libxl waits for the backend state and then reports a timeout.
+   */
+  private backendKernel(backend: DomId, dir: string): Kernel {
+    if (backend === 0) return this.dom0;
+    const md = this.domains.get(backend);
+    if (md?.kernel === undefined || md.config.driverDomain !== true) throw new ToolstackError(`libxl: error: libxl_device.c: unable to add device with path ${dir}\n`);
+    return md.kernel.k;
   }
 
   private bridge(from: Netback, p: Uint8Array): void {
@@ -365,6 +455,7 @@ export class XenSystem {
   addDisk(domid: DomId, d: DomainConfig["disks"][number]): void {
     const be = `/local/domain/${d.backend}/backend/vbd/${domid}/${d.vdevNum}`;
     const fe = `/local/domain/${domid}/device/vbd/${d.vdevNum}`;
+    const backendKernel = this.backendKernel(d.backend, be);
     const xs = this.dom0xs;
     let disk = this.disks.get(d.target);
     if (disk === undefined) this.disks.set(d.target, (disk = new RamDisk(2 * 1024 * 1024)));
@@ -377,7 +468,7 @@ export class XenSystem {
       for (const [k, val] of [["backend", be], ["backend-id", String(d.backend)], ["state", String(XenbusStateInitialising)], ["virtual-device", String(d.vdevNum)], ["device-type", d.devtype], ["trusted", "1"]] as const) xs.write(`${fe}/${k}`, val, t);
     });
     this.record({ cycle: this.xen.m.now(), device: `vbd-${domid}-${d.vdevNum}`, end: "backend", domid: d.backend, state: XenbusStateInitialising, name: "XenbusStateInitialising", actions: ["libxl: write backend and frontend directories"] });
-    const bb = new Blkback(this.dom0, this, domid, d.vdevNum, fe, disk, !d.readwrite);
+    const bb = new Blkback(backendKernel, this, domid, d.vdevNum, fe, disk, !d.readwrite, d.persistent === true || this.domains.get(domid)?.config.blkifPersistent === true);
     this.blkbacks.set(`${domid}/${d.vdevNum}`, bb);
     bb.start();
     this.settle();
@@ -388,7 +479,7 @@ export class XenSystem {
     const map = kind === "vif" ? this.netbacks : this.blkbacks;
     const be = map.get(`${domid}/${devid}`);
     if (be === undefined) return false;
-    const dir = `/local/domain/0/${be.ownDir}`;
+    const dir = `/local/domain/${be.k.domid}/${be.ownDir}`;
     this.dom0xs.write(`${dir}/online`, "0");
     be.setState(XenbusStateClosing, ["libxl: online=0, request Closing"]);
     this.settle();
@@ -405,8 +496,8 @@ export class XenSystem {
   destroy(domid: DomId): void {
     const md = this.domains.get(domid);
     this.chargeToolstack("destroy");
-    for (const [key, nb] of [...this.netbacks]) if (nb.frontDomid === domid) { nb.stop(); this.netbacks.delete(key); this.dom0xs.rm(`/local/domain/0/${nb.ownDir}`); }
-    for (const [key, bb] of [...this.blkbacks]) if (bb.frontDomid === domid) { bb.stop(); this.blkbacks.delete(key); this.dom0xs.rm(`/local/domain/0/${bb.ownDir}`); }
+    for (const [key, nb] of [...this.netbacks]) if (nb.frontDomid === domid) { nb.stop(); this.netbacks.delete(key); this.dom0xs.rm(`/local/domain/${nb.k.domid}/${nb.ownDir}`); }
+    for (const [key, bb] of [...this.blkbacks]) if (bb.frontDomid === domid) { bb.stop(); this.blkbacks.delete(key); this.dom0xs.rm(`/local/domain/${bb.k.domid}/${bb.ownDir}`); }
     if (md?.kernel) {
       for (const f of [...md.kernel.netfronts.values(), ...md.kernel.blkfronts.values()]) f.stopped = true;
     }
@@ -419,6 +510,48 @@ export class XenSystem {
     if (md) this.dom0xs.rm(`/vm/${md.uuid}`);
     this.domains.delete(domid);
     this.settle();
+  }
+
+  /**
+   * libxl_set_memory_target(ctx, domid, target_memkb, relative 0, enforce 1) (libxl_mem.c): refuse a
+   * target above memory/static-max, raise max_mem to target + LIBXL_MAXMEM_CONSTANT (1024 KiB) with
+   * XEN_DOMCTL_max_mem, then write the balloon target `memory/target` (KiB; videoram 0 for PV/PVH),
+   * which the guest's balloon driver watches. Returns libxl's error line, or undefined.
+   * Unverified: libxl's log prefix carries file:line:function, which the model omits as the rest of
+   * this toolstack does.
+   */
+  setMemoryTarget(domid: DomId, targetKb: number): string | undefined {
+    const home = `/local/domain/${domid}`;
+    const staticMax = Number(this.dom0xs.read(`${home}/memory/static-max`) ?? NaN);
+    if (!Number.isFinite(staticMax)) return `libxl: error: libxl_mem.c: Domain ${domid}:Cannot get memory static max\n`;
+    if (targetKb > staticMax) return `libxl: error: libxl_mem.c: Domain ${domid}:memory_dynamic_max must be less than or equal to memory_static_max\n`;
+    this.chargeToolstack("mem-set");
+    const rc = this.xen.hypercall(0, __HYPERVISOR_domctl, { cmd: XEN_DOMCTL_max_mem, interface_version: XEN_DOMCTL_INTERFACE_VERSION, domain: domid, u: { max_mem: { max_memkb: targetKb + LIBXL_MAXMEM_CONSTANT } } });
+    if (rc < 0) return `libxl: error: libxl_mem.c: Domain ${domid}:xc_domain_setmaxmem domid=${domid} memkb=${targetKb + LIBXL_MAXMEM_CONSTANT} failed rc=${rc}\n`;
+    this.dom0xs.write(`${home}/memory/target`, String(targetKb));
+    const md = this.domains.get(domid);
+    if (md !== undefined) this.dom0xs.write(`/vm/${md.uuid}/memory`, String(Math.floor(targetKb / 1024)));
+    this.settle();
+    return undefined;
+  }
+
+  /**
+   * libxl_set_vcpuonline for a PV/PVH guest (libxl_domain.c): `cpu/<n>/availability` = "online" for
+   * the first `count` vCPUs and "offline" for the rest, in one transaction; the guest's vCPU hotplug
+   * watch acts on it. Returns libxl's error line, or undefined.
+   */
+  setVcpuOnline(domid: DomId, count: number): string | undefined {
+    const d = this.xen.hv.domain(domid);
+    if (d === undefined) return `libxl: error: libxl_domain.c: Domain ${domid}:Getting domain info list\n`;
+    if (count === 0) return `libxl: error: libxl_domain.c: Domain ${domid}:Requested 0 VCPUs!\n`;
+    if (count > d.vcpus.length) return `libxl: error: libxl_domain.c: Domain ${domid}:Requested ${count} VCPUs, however maxcpus is ${d.vcpus.length}!\n`;
+    this.chargeToolstack("vcpu-set");
+    const xs = this.dom0xs;
+    xs.transaction((t) => {
+      for (let c = 0; c < d.vcpus.length; c++) xs.write(`/local/domain/${domid}/cpu/${c}/availability`, c < count ? "online" : "offline", t);
+    });
+    this.settle();
+    return undefined;
   }
 
   /** libxl_domain_shutdown / reboot: the PV protocol through control/shutdown. */

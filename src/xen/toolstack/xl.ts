@@ -8,7 +8,7 @@
 import { cfgGetList, cfgGetLong, cfgGetString, parseCfg, type CfgParse } from "../xl/cfg-parser.js";
 import { parseDiskSpec } from "../xl/disk-spec.js";
 import { formatMac, parseVifSpec, VIF_DEFAULTS } from "../xl/vif-spec.js";
-import { formatDomid, formatDomname, formatList, type DomainListRecord, type XlOutput } from "../xl/format.js";
+import { formatDomid, formatDomname, formatInfo, formatList, XL_INFO_KEYS, type DomainListRecord, type XlOutput } from "../xl/format.js";
 import { Dominf, XEN_DOMINF_blocked, XEN_DOMINF_dying, XEN_DOMINF_paused, XEN_DOMINF_running, XEN_DOMINF_shutdown } from "../abi/domctl.js";
 import { getDomainInfo } from "../domain-info.js";
 import { XlListView } from "./display.js";
@@ -30,6 +30,23 @@ export function vdevNumber(vdev: string): number | undefined {
   if (m[1] === "xvd") return disk <= 15 ? (202 << 8) | (disk << 4) | part : (1 << 28) | (disk << 8) | part;
   if (m[1] === "sd") return (8 << 8) | (disk << 4) | part;
   return disk < 2 ? (3 << 8) | (disk << 6) | part : (22 << 8) | ((disk - 2) << 6) | part;
+}
+
+/** xl_utils.c parse_mem_size_kb: a decimal number with an optional unit t/g/m/k/b (none = MiB). */
+export function parseMemSizeKb(mem: string): number | undefined {
+  const m = /^\s*([+-]?\d*)(.*)$/.exec(mem)!;
+  let kb = m[1] === "" || m[1] === "+" || m[1] === "-" ? 0 : Number(m[1]);
+  const unit = m[2]!;
+  if (unit.length > 1) return undefined;
+  switch (unit.toLowerCase()) {
+    case "t": kb *= 1024 * 1024 * 1024; break;
+    case "g": kb *= 1024 * 1024; break;
+    case "": case "m": kb *= 1024; break;
+    case "k": break;
+    case "b": kb = Math.floor(kb / 1024); break;
+    default: return undefined;
+  }
+  return kb < 0 ? undefined : kb;
 }
 
 export class Xl {
@@ -61,6 +78,14 @@ export class Xl {
       case "domname": return formatDomname(a[0] ?? "", (id) => this.sys.name(id));
       case "console": return this.withDomain(a, (id) => out(this.sys.mustBeManaged(id).consoleLog));
       case "dmesg": return out(this.sys.dmesg);
+      case "info": return out(this.info());
+      case "mem-set": return this.withDomain(a, (id) => {
+        const kb = parseMemSizeKb(a[1] ?? "");
+        if (kb === undefined) return fail(`invalid memory size: ${a[1] ?? ""}\n`);
+        const err = this.sys.setMemoryTarget(id, kb);
+        return err === undefined ? out("") : fail(`${err}cannot set domid ${id} dynamic max memory to : ${a[1]!}\n`);
+      });
+      case "vcpu-set": return this.vcpuSet(a);
       case "rename": return this.withDomain(a, (id) => {
         const md = this.sys.mustBeManaged(id);
         const name = a[1];
@@ -72,7 +97,9 @@ export class Xl {
       case "network-attach": return this.withDomain(a, (id) => {
         const p = parseVifSpec(a.slice(1).join(","));
         if (!p.ok) return fail(p.report);
-        this.sys.addVif(id, { mac: p.vif.mac ? formatMac(p.vif.mac) : this.randomMac(), bridge: p.vif.bridge ?? VIF_DEFAULTS.bridge, backend: 0, script: p.vif.script ?? VIF_DEFAULTS.script });
+        const backend = this.backendDomid(p.vif.backend);
+        if (typeof backend === "string") return fail(backend);
+        this.sys.addVif(id, { mac: p.vif.mac ? formatMac(p.vif.mac) : this.randomMac(), bridge: p.vif.bridge ?? VIF_DEFAULTS.bridge, backend, script: p.vif.script ?? VIF_DEFAULTS.script });
         return out("");
       });
       case "network-detach": return this.withDomain(a, (id) => this.sys.removeDevice(id, "vif", Number(a[1])) ? out("") : fail(`Error: Device ${a[1] ?? ""} not connected.\n`));
@@ -81,7 +108,9 @@ export class Xl {
         if (!p.ok) return fail(p.report);
         const n = vdevNumber(p.disk.vdev);
         if (n === undefined) return fail(`Invalid virtual disk identifier ${p.disk.vdev}\n`);
-        this.sys.addDisk(id, { target: p.disk.target ?? "", vdev: p.disk.vdev, vdevNum: n, readwrite: p.disk.readwrite, backend: 0, format: p.disk.format, devtype: p.disk.isCdrom ? "cdrom" : "disk" });
+        const backend = this.backendDomid(p.disk.backend);
+        if (typeof backend === "string") return fail(backend);
+        this.sys.addDisk(id, { target: p.disk.target ?? "", vdev: p.disk.vdev, vdevNum: n, readwrite: p.disk.readwrite, backend, format: p.disk.format, devtype: p.disk.isCdrom ? "cdrom" : "disk" });
         return out("");
       });
       case "block-detach": return this.withDomain(a, (id) => {
@@ -92,6 +121,50 @@ export class Xl {
     }
   }
 
+  /** xl vcpu-set [-i] domid count (xl_vcpu.c vcpuset). */
+  private vcpuSet(args: string[]): XlOutput {
+    const checkHost = !args.includes("-i") && !args.includes("--ignore-host");
+    const a = args.filter((x) => x !== "-i" && x !== "--ignore-host");
+    return this.withDomain(a, (id) => {
+      const m = /^\s*[+-]?\d+/.exec(a[1] ?? "");
+      if (m === null) return fail("Error: Invalid argument.\n");
+      const n = Number(m[0]) >>> 0; // strtoul into an unsigned int
+      const hostCpus = this.sys.xen.m.cpus.length;
+      const online = getDomainInfo(this.sys.xen.hv, this.sys.xen.hv.domain(id)!).nr_online_vcpus;
+      if (checkHost && n > online && n > hostCpus) {
+        return fail(`You are overcommmitting! You have ${hostCpus} physical CPUs and want ${n} vCPUs! Aborting, use --ignore-host to continue\n`);
+      }
+      const err = this.sys.setVcpuOnline(id, n);
+      return err === undefined ? out("") : fail(`${err}libxl_set_vcpuonline failed domid=${id} max_vcpus=${n}, rc: -3\n`);
+    });
+  }
+
+  /**
+   * xl info (xl_info.c print_info without -n): host and hypervisor facts of this machine, in
+   * XL_INFO_KEYS order. The values describe the emulated machine (its CPU count, clock and memory);
+   * strings the model has no source for (hw_caps words, changeset, compile facts) are ours.
+   */
+  private info(): string {
+    const m = this.sys.xen.m;
+    const n = m.cpus.length;
+    const mib = (pages: number): number => Math.floor(pages / 256);
+    const khz = Math.round(m.costs.hz / 1000);
+    const values: Record<(typeof XL_INFO_KEYS)[number], string | number> = {
+      host: "hypernote", release: "6.12.0-hypernote", version: "#1 SMP", machine: "x86_64",
+      nr_cpus: n, max_cpu_id: n - 1, nr_nodes: 1, cores_per_socket: n, threads_per_core: 1,
+      cpu_mhz: `${Math.floor(khz / 1000)}.${String(khz % 1000).padStart(3, "0")}`,
+      hw_caps: "00000000:00000000:00000000:00000000:00000000:00000000:00000000:00000000",
+      virt_caps: "pv hvm hap", total_memory: mib(m.memory.frameCount), free_memory: mib(m.memory.free),
+      sharing_freed_memory: 0, sharing_used_memory: 0, outstanding_claims: 0, free_cpus: 0,
+      xen_major: 4, xen_minor: 22, xen_extra: ".0", xen_version: "4.22.0",
+      xen_caps: "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64", xen_scheduler: "credit2", xen_pagesize: 4096,
+      platform_params: "virt_start=0xffff800000000000", xen_changeset: "hypernote emulation", xen_commandline: "placeholder",
+      cc_compiler: "hypernote", cc_compile_by: "hypernote", cc_compile_domain: "hypernote", cc_compile_date: "emulated",
+      build_id: "0000000000000000000000000000000000000000", xend_config_format: 4,
+    };
+    return formatInfo(XL_INFO_KEYS.map((k) => [k, values[k]] as const));
+  }
+
   /** find_domain: a name or a number; unknown names → "… is an invalid domain identifier (rc=-6)". */
   private withDomain(a: string[], f: (domid: number) => XlOutput): XlOutput {
     const q = a[0];
@@ -100,6 +173,17 @@ export class Xl {
     if (id === undefined) return fail(`${q} is an invalid domain identifier (rc=${ERROR_INVAL})\n`);
     if (this.sys.xen.hv.domain(id) === undefined) return fail(`libxl: error: libxl_domain.c: Domain ${id}:Non-existant domain\n`);
     return f(id);
+  }
+
+  /**
+   * `backend=DOMAIN` of a vif or disk spec (libxl_domain_qualifier_to_domid: a domid or a name;
+   * default Dom0). Unverified text: libxl's message for an unknown backend domain.
+   */
+  private backendDomid(q: string | undefined): number | string {
+    if (q === undefined || q === "") return 0;
+    const id = /^\d+$/.test(q) ? Number(q) : this.sys.domidOf(q);
+    if (id === undefined || this.sys.xen.hv.domain(id) === undefined) return `libxl: error: libxl_device.c: backend domain ${q} does not exist\n`;
+    return id;
   }
 
   private randomMac(): string {
@@ -123,7 +207,12 @@ export class Xl {
     const cfg = this.config(parse, file, (w) => { stderr += w; });
     if (typeof cfg === "string") return fail(stderr + cfg);
     cfg.source = { text, file };
-    this.sys.create(cfg, paused);
+    try {
+      this.sys.create(cfg, paused);
+    } catch (e) {
+      if (e instanceof ToolstackError) return fail(stderr + e.stderr);
+      throw e;
+    }
     return out("", stderr);
   }
 
@@ -153,6 +242,8 @@ export class Xl {
       if (type.value !== "pv" && type.value !== "pvh" && type.value !== "hvm") return `Invalid domain type ${type.value}.\n`;
       cfg.type = type.value;
     }
+    if (long("driver_domain", 0) !== 0) cfg.driverDomain = true;
+    if (long("blkif_persistent", 0) !== 0) cfg.blkifPersistent = true;
     const vifs = cfgGetList(p, file, "vif");
     if (vifs.ok) {
       for (const item of vifs.value) {
@@ -160,7 +251,9 @@ export class Xl {
         const v = parseVifSpec(item);
         if (!v.ok) return v.report;
         warn(v.warnings);
-        cfg.vifs.push({ mac: v.vif.mac ? formatMac(v.vif.mac) : this.randomMac(), bridge: v.vif.bridge ?? VIF_DEFAULTS.bridge, backend: 0, script: v.vif.script ?? VIF_DEFAULTS.script });
+        const backend = this.backendDomid(v.vif.backend);
+        if (typeof backend === "string") return backend;
+        cfg.vifs.push({ mac: v.vif.mac ? formatMac(v.vif.mac) : this.randomMac(), bridge: v.vif.bridge ?? VIF_DEFAULTS.bridge, backend, script: v.vif.script ?? VIF_DEFAULTS.script });
       }
     }
     const disks = cfgGetList(p, file, "disk");
@@ -171,7 +264,9 @@ export class Xl {
         if (!d.ok) return d.report;
         const n = vdevNumber(d.disk.vdev);
         if (n === undefined) return `Invalid virtual disk identifier ${d.disk.vdev}\n`;
-        cfg.disks.push({ target: d.disk.target ?? "", vdev: d.disk.vdev, vdevNum: n, readwrite: d.disk.readwrite, backend: 0, format: d.disk.format, devtype: d.disk.isCdrom ? "cdrom" : "disk" });
+        const backend = this.backendDomid(d.disk.backend);
+        if (typeof backend === "string") return backend;
+        cfg.disks.push({ target: d.disk.target ?? "", vdev: d.disk.vdev, vdevNum: n, readwrite: d.disk.readwrite, backend, format: d.disk.format, devtype: d.disk.isCdrom ? "cdrom" : "disk" });
       }
     }
     return cfg;
