@@ -10,12 +10,42 @@ import { Genode, novaPort, type GenodeOptions } from "./genode/index.js";
 import { latencySummary, latencyTable, machineHistory, noteBooted, tcb, type TcbResult, type TraceFilter } from "./metrics/index.js";
 
 export { Machine, UsageError, InvariantError, Interrupted, profiles, primitiveNames, PAGE_SIZE } from "./machine/index.js";
-export * from "./metrics/index.js";
-export * from "./display/index.js";
+// What a cell needs, and nothing more: every name exported here is a global in every notebook cell
+// (the kernel's prelude imports them all), so the layers' helpers for each other stay unexported.
+export {
+  latencyTable,
+  latencySummary,
+  percentile,
+  isUncertain,
+  tcb,
+  TcbError,
+  TCB_CATALOGUE,
+  TCB_CATEGORIES,
+  histogram,
+  cdf,
+  groupedBars,
+  stackedBars,
+  timeline,
+  tcbBarData,
+  provenanceOf,
+  combinedProvenance,
+  locProvenance,
+  provenanceNote,
+  uncertaintyMarker,
+  machineHistory,
+  rewind,
+  lastDiff,
+  capdlDiff,
+  CapdlDiff,
+} from "./metrics/index.js";
+export type { TcbResult, TcbComponent, TcbCategory, PlotlySpec, Provenance, CostProvenance, LocProvenance, Series, BarData, TraceFilter } from "./metrics/index.js";
+export { DISPLAY, Figure, figure, HtmlReport, tableBundle } from "./display/index.js";
+export type { MimeBundle } from "./display/index.js";
 export type { MachineOptions, MachineSnapshot, RunOptions, RunResult, Primitive, ProfileName, CostEntry, Confidence, TraceRecord, ChromeTrace, Cycles, CpuId } from "./machine/index.js";
 export type { Xen, XenGuest, CreateDomainOptions, XenEntry, DomainInfo } from "./xen/index.js";
 export type { Genode, GenodeOptions, TcbSet, TcbMember, CostBreakdown as GenodeCostBreakdown } from "./genode/index.js";
-export * from "./scenarios/index.js";
+export { createScenario, SCENARIOS, WORKLOADS, Scenario } from "./scenarios/index.js";
+export type { ScenarioName, WorkloadName, Workload, TcbReport } from "./scenarios/index.js";
 export type { Nova, Regs, SyscallResult, EcStateView, Crd, GuestEntry, HipInfo, Displayable, KObjectHandle, UtcbView } from "./microkernel/index.js";
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMachine, MachineHistory, capdlDiff, machineCapdl, UsageError } from "../../src/index.js";
+import { createMachine, UsageError } from "../../src/index.js";
+import { MachineHistory, capdlDiff, machineCapdl } from "../../src/metrics/index.js";
 import { DOMID_SELF, EVTCHNOP_alloc_unbound, EVTCHNOP_bind_interdomain, __HYPERVISOR_event_channel_op, type Xen } from "../../src/xen/index.js";
 import { Status } from "../../src/microkernel/index.js";
 
