@@ -14,7 +14,9 @@ import { WorkloadPorts, workloadPrograms } from "./programs.js";
 import { Scenario } from "./scenario.js";
 import { guestFacts } from "./xen-target.js";
 
+// The seed's third approach puts Genode on NOVA into an HVM DomU (NOVA needs VMX-style virtualisation).
 const DOMU_CFG = `name = "genode"
+type = "hvm"
 memory = 64
 vcpus = 1
 vif = [ 'mac=00:16:3e:00:00:0a,bridge=xenbr0' ]

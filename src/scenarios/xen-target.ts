@@ -13,7 +13,9 @@ import type { Blkfront } from "../xen/drivers/blkif.js";
 import type { Netfront } from "../xen/drivers/netif.js";
 import { BLOCK_BYTES, SECTOR, type TcbReport, type WorkloadName, type WorkloadTarget } from "./types.js";
 
+// HVM guests, as the xen-linux-dom0 baseline describes them: QEMU provides their device model.
 export const GUEST_CFG = (name: string, disk: boolean, mac: number): string => `name = "${name}"
+type = "hvm"
 memory = 8
 vcpus = 1
 vif = [ 'mac=00:16:3e:00:00:0${mac},bridge=xenbr0' ]
@@ -123,7 +125,7 @@ export class XenGuestsTarget implements WorkloadTarget {
   }
 }
 
-/** What the live Xen system shows about a guest: introduced to xenstored, built by the toolstack, its backends, HVM. */
+/** What the live Xen system shows about a guest: introduced to xenstored, built by the toolstack, its backends, whether QEMU serves it. */
 export function guestFacts(xen: Xen, domid: number): { xenstored: boolean; toolstack: boolean; backends: string[]; hvm: boolean } {
   const sys = xen.system;
   const backends = [...sys.netbacks.values(), ...sys.blkbacks.values()].filter((b) => b.frontDomid === domid && b.connected).map((b) => b.name);
@@ -132,6 +134,7 @@ export function guestFacts(xen: Xen, domid: number): { xenstored: boolean; tools
     xenstored: sys.xenstored.domains.get(domid)?.introduced === true,
     toolstack: sys.domains.has(domid),
     backends,
-    hvm: info !== undefined && (info.flags & 1) !== 0,
+    // A device model exists only for type="hvm" (PVH guests are HVM containers without QEMU).
+    hvm: info !== undefined && xen.ioPath(domid).some((d) => d.component === "qemu"),
   };
 }

@@ -79,7 +79,7 @@ export class Blkfront extends XenbusEnd {
   }
 
   get connected(): boolean {
-    return this.readState(this.ownDir) === XenbusStateConnected;
+    return this.ownState === XenbusStateConnected;
   }
 
   protected act(own: XenbusState, next: XenbusState): boolean {

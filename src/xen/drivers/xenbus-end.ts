@@ -53,6 +53,12 @@ export abstract class XenbusEnd {
     this.disconnect();
   }
 
+  /**
+   * This end's state as it last wrote or read it: a driver's hot path (a block request) checks this,
+   * as Linux checks its in-memory `dev->state`, instead of asking XenStore every time.
+   */
+  protected ownState: XenbusState = XenbusStateUnknown;
+
   readState(dir: string): XenbusState {
     return this.parseState(dir, this.k.xs.read(`${dir}/state`));
   }
@@ -81,6 +87,7 @@ export abstract class XenbusEnd {
     // The toolstack removed the device's directory: xenbus unregisters the device (xenbus_dev_changed).
     if (ownValue === undefined) return this.stop();
     const own = this.parseState(this.ownDir, ownValue);
+    this.ownState = own;
     const peer = this.readState(this.peerDir);
     const step = this.protocol.react(this.end, own, peer, this.ctx());
     if (step === undefined) return;
@@ -93,6 +100,7 @@ export abstract class XenbusEnd {
 
   setState(s: XenbusState, actions: readonly string[]): void {
     this.k.xs.write(`${this.ownDir}/state`, String(s));
+    this.ownState = s;
     this.env.record({ cycle: this.k.xen.m.now(), device: this.name, end: this.end, domid: this.k.domid, state: s, name: xenbusStateName(s) ?? String(s), actions });
   }
 
