@@ -39,7 +39,7 @@ describe("Figure", () => {
     const value = bundle[PLOTLY_MIME] as { data: unknown[]; layout: Record<string, unknown>; config: Record<string, unknown> };
     expect(typeof value).toBe("object");
     expect(value.data).toHaveLength(1);
-    expect(value.layout["title"]).toEqual({ text: "IPC latency ⚠" });
+    expect(value.layout["title"]).toMatchObject({ text: "IPC latency ⚠" });
     expect(value.config).toMatchObject({ displaylogo: false });
     const html = bundle["text/html"] as string;
     expect(html).toMatch(/^<div id="hypernote-figure-1-[0-9a-f]{8}" class="hypernote-figure"/);
