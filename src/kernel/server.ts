@@ -126,6 +126,10 @@ export class Server {
           log(`${channel}: dropped a message: ${d.reason}`);
           continue;
         }
+        if (this.replayed(frames, d.msg)) {
+          log(`${channel}: dropped a message: duplicate signature (replayed)`);
+          continue;
+        }
         this.dispatch(channel, d.msg);
       }
     } catch (e) {
@@ -151,6 +155,26 @@ export class Server {
     } catch (e) {
       if (!this.closing) log(`stdin: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Replay protection as jupyter_client's Session does it (digest_history): a signature seen before
+   * is a replayed message. The history keeps the last 2^16 signatures, dropping the oldest 10% when full.
+   */
+  private readonly digests = new Set<string>();
+  private replayed(frames: readonly Buffer[], msg: Message): boolean {
+    if (this.signer.key === "") return false;
+    const signature = frames[msg.idents.length + 1]!.toString("latin1");
+    if (this.digests.has(signature)) return true;
+    this.digests.add(signature);
+    if (this.digests.size > 1 << 16) {
+      let drop = this.digests.size / 10;
+      for (const old of this.digests) {
+        if (drop-- <= 0) break;
+        this.digests.delete(old);
+      }
+    }
+    return false;
   }
 
   /** What the socket thread answers itself; everything else queues for the interpreter. */
