@@ -142,6 +142,8 @@ export class Netfront extends XenbusEnd {
   }
 }
 
+const RECENT_PACKETS = 1024;
+
 /** Where netback hands received packets: a bridge, or straight back (echo) for experiments. */
 export type PacketSink = (from: Netback, packet: Uint8Array) => void;
 
@@ -153,7 +155,10 @@ export class Netback extends XenbusEnd {
   private bounce = 0;
   private readonly rxQueue: Uint8Array[] = [];
   hotplugRequested = false;
-  /** Packets taken from the guest's tx ring, in order. */
+  /**
+   * The most recent packets taken from the guest's tx ring (at most RECENT_PACKETS, oldest first),
+   * for inspection: a long run must not keep every packet it ever forwarded.
+   */
   readonly received: Uint8Array[] = [];
   rxDropped = 0;
   bytesTx = 0;
@@ -283,6 +288,7 @@ export class Netback extends XenbusEnd {
     } while (tx.finalCheckForRequests());
     for (const p of got) {
       this.received.push(p);
+      if (this.received.length > RECENT_PACKETS) this.received.splice(0, this.received.length - RECENT_PACKETS);
       this.bytesTx += p.length;
       this.sink(this, p);
     }
