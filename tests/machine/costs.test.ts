@@ -41,6 +41,12 @@ describe("CostModel", () => {
     expect(() => costs.cycles("sycsall")).toThrowError(/unknown cost primitive "sycsall".*known primitives: syscall, /);
   });
 
+  it("does not mistake an inherited object property for a primitive", () => {
+    const costs = new CostModel("skylake");
+    expect(() => costs.cycles("toString")).toThrowError(/unknown cost primitive "toString"/);
+    expect(() => costs.override({ constructor: 5 })).toThrowError(/unknown cost primitive "constructor"/);
+  });
+
   it("names an unknown profile and lists the known ones", () => {
     expect(() => new CostModel("pentium")).toThrowError(/unknown cost profile "pentium".*skylake, skylake-kpti, nehalem-2010/);
   });
