@@ -1,13 +1,16 @@
 /**
  * Discrete-event queue: events fire in order of time; events at the same time fire in the order they
- * were scheduled (a global sequence number), so a run never depends on heap layout or insertion
- * accidents. Events are data — a kind, a target CPU and a payload of plain data — never closures,
- * so the queue can be snapshotted and restored exactly. Handlers are registered per kind.
+ * were scheduled (a global sequence number), so a run never depends on the queue's layout. Events are
+ * data — a kind, a target CPU and a payload of plain data — never closures, so the queue can be
+ * snapshotted and restored exactly. Handlers are registered per kind.
  *
- * A 4-ary heap (half the depth of a binary one, so fewer cache misses per pop) whose times sit in a
- * typed array in heap order, moved together with the slot that holds the event's sequence number,
- * kind, CPU and payload: O(log n) insert and pop, no pointer chasing
- * while sifting, and no allocation per event beyond its payload.
+ * A calendar queue (R. Brown, "Calendar queues: a fast O(1) priority queue implementation for the
+ * simulation event set problem", CACM 31(10), 1988): time is cut into days of `width` cycles (a
+ * power of two), day d lives in bucket d mod nb, each bucket is a list sorted by (time, sequence). The next event is the
+ * head of the first bucket, scanning from the current day, whose head falls in the day being looked
+ * at. Buckets and width are re-sized as the queue grows and shrinks, so an insert and a pop cost O(1)
+ * on average — a binary heap's O(log n) was measured at a third of the throughput the machine needs.
+ * Invariant: every pending event's time is ≥ the start of the current day.
  */
 import type { CpuId, Cycles } from "./units.js";
 
@@ -24,23 +27,30 @@ export interface EventQueueState {
   events: PendingEvent[];
 }
 
-const INITIAL = 64;
+const MIN_BUCKETS = 16;
 
 export class EventQueue {
-  // Heap order: position i holds the i-th heap node's key and the slot of its event.
-  private hTime = new Float64Array(INITIAL);
-  private hSlot = new Int32Array(INITIAL);
-  private size = 0;
-  // Slots: what an event carries besides its key.
-  private cpu = new Int32Array(INITIAL);
-  private seq = new Float64Array(INITIAL);
+  // Slots: one pending event each; `next` links a bucket's sorted list (-1 ends it).
+  private time = new Float64Array(MIN_BUCKETS);
+  private seq = new Float64Array(MIN_BUCKETS);
+  private cpu = new Int32Array(MIN_BUCKETS);
+  private next = new Int32Array(MIN_BUCKETS);
   private kind: string[] = [];
   private payload: unknown[] = [];
-  // Free slot numbers as a stack in a typed array: cheaper than a JS array's push/pop on this path.
-  private freeSlots = new Int32Array(INITIAL);
+  private freeSlots = new Int32Array(MIN_BUCKETS);
   private freeCount = 0;
   private slotCount = 0;
   private nextSeq = 0;
+  private size = 0;
+  // The calendar.
+  private head = new Int32Array(MIN_BUCKETS).fill(-1);
+  private mask = MIN_BUCKETS - 1;
+  private width = 1;
+  /** Bucket of the current day, and the end of that day (exclusive). */
+  private cur = 0;
+  private top = 1;
+  /** The earliest event's slot when known, else -1. */
+  private minSlot = -1;
 
   get length(): number {
     return this.size;
@@ -48,7 +58,7 @@ export class EventQueue {
 
   /** Time of the earliest pending event, or Infinity when none is pending. */
   peekTime(): Cycles {
-    return this.size === 0 ? Infinity : this.hTime[0]!;
+    return this.size === 0 ? Infinity : this.time[this.findMin()]!;
   }
 
   push(time: Cycles, cpu: CpuId, kind: string, payload: unknown): void {
@@ -64,26 +74,29 @@ export class EventQueue {
   /** Remove the earliest event into `out` (no allocation); false when the queue is empty. */
   popInto(out: PendingEvent): boolean {
     if (this.size === 0) return false;
-    const slot = this.hSlot[0]!;
-    out.time = this.hTime[0]!;
+    const slot = this.findMin();
+    // The earliest event heads the current bucket.
+    this.head[this.cur] = this.next[slot]!;
+    this.minSlot = -1;
+    out.time = this.time[slot]!;
     out.seq = this.seq[slot]!;
     out.cpu = this.cpu[slot]!;
     out.kind = this.kind[slot]!;
     out.payload = this.payload[slot];
     this.payload[slot] = undefined;
-    if (this.freeCount === this.freeSlots.length) this.freeSlots = grow(this.freeSlots);
     this.freeSlots[this.freeCount++] = slot;
-    const last = --this.size;
-    if (last > 0) this.siftDown(this.hTime[last]!, this.hSlot[last]!);
+    this.size--;
+    if (this.size < (this.mask + 1) >> 2 && this.mask + 1 > MIN_BUCKETS) this.resize((this.mask + 1) >> 1);
     return true;
   }
 
   /** Pending events in firing order (a copy; for inspection and snapshots). */
   list(): PendingEvent[] {
     const out: PendingEvent[] = [];
-    for (let i = 0; i < this.size; i++) {
-      const slot = this.hSlot[i]!;
-      out.push({ time: this.hTime[i]!, seq: this.seq[slot]!, cpu: this.cpu[slot]!, kind: this.kind[slot]!, payload: this.payload[slot] });
+    for (let b = 0; b <= this.mask; b++) {
+      for (let s = this.head[b]!; s >= 0; s = this.next[s]!) {
+        out.push({ time: this.time[s]!, seq: this.seq[s]!, cpu: this.cpu[s]!, kind: this.kind[s]!, payload: this.payload[s] });
+      }
     }
     return out.sort((a, b) => a.time - b.time || a.seq - b.seq);
   }
@@ -98,6 +111,12 @@ export class EventQueue {
     this.freeCount = 0;
     this.kind = [];
     this.payload = [];
+    this.head = new Int32Array(MIN_BUCKETS).fill(-1);
+    this.mask = MIN_BUCKETS - 1;
+    this.width = 1;
+    this.cur = 0;
+    this.top = 1;
+    this.minSlot = -1;
     for (const e of state.events) this.insert(e.time, e.seq, e.cpu, e.kind, e.payload);
     this.nextSeq = state.nextSeq;
   }
@@ -107,69 +126,111 @@ export class EventQueue {
     if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount]!;
     else {
       slot = this.slotCount++;
-      if (slot === this.cpu.length) {
-        this.cpu = grow(this.cpu);
-        this.seq = grow(this.seq);
-      }
+      if (slot === this.time.length) this.growSlots();
     }
-    this.cpu[slot] = cpu;
+    this.time[slot] = time;
     this.seq[slot] = seq;
+    this.cpu[slot] = cpu;
     this.kind[slot] = kind;
     this.payload[slot] = payload;
-    if (this.size === this.hTime.length) {
-      this.hTime = grow(this.hTime);
-      this.hSlot = grow(this.hSlot);
-    }
-    // Sift up: move parents down until the new key's place is found.
-    const hTime = this.hTime;
-    const hSlot = this.hSlot;
-    const seqOf = this.seq;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 2;
-      const pt = hTime[parent]!;
-      if (pt < time || (pt === time && seqOf[hSlot[parent]!]! < seq)) break;
-      hTime[i] = pt;
-      hSlot[i] = hSlot[parent]!;
-      i = parent;
-    }
-    hTime[i] = time;
-    hSlot[i] = slot;
+    if (this.size === 0 || time < this.top - this.width) this.startDayAt(time);
+    this.link(slot);
+    this.size++;
+    const m = this.minSlot;
+    if (m >= 0 && (time < this.time[m]! || (time === this.time[m]! && seq < this.seq[m]!))) this.minSlot = -1;
+    if (this.size > 2 * (this.mask + 1)) this.resize(2 * (this.mask + 1));
   }
 
-  /** Place (time, slot) — the former last node — starting from the root. */
-  private siftDown(time: Cycles, slot: number): void {
-    const hTime = this.hTime;
-    const hSlot = this.hSlot;
-    const seqOf = this.seq;
-    const n = this.size;
-    let i = 0;
-    for (;;) {
-      const first = 4 * i + 1;
-      if (first >= n) break;
-      let child = first;
-      let ct = hTime[first]!;
-      const end = first + 4 < n ? first + 4 : n;
-      for (let c = first + 1; c < end; c++) {
-        const rt = hTime[c]!;
-        // Sequence numbers are looked up only on a tie of times, which is rare.
-        if (rt < ct || (rt === ct && seqOf[hSlot[c]!]! < seqOf[hSlot[child]!]!)) {
-          child = c;
-          ct = rt;
-        }
-      }
-      if (time < ct || (time === ct && seqOf[slot]! < seqOf[hSlot[child]!]!)) break;
-      hTime[i] = ct;
-      hSlot[i] = hSlot[child]!;
-      i = child;
+  /** Make the day holding `time` the current day. */
+  private startDayAt(time: Cycles): void {
+    const day = Math.floor(time / this.width);
+    this.cur = day & this.mask;
+    this.top = (day + 1) * this.width;
+    this.minSlot = -1;
+  }
+
+  /** Put a slot into its bucket's list, keeping the list sorted by (time, sequence). */
+  private link(slot: number): void {
+    const time = this.time;
+    const next = this.next;
+    const t = time[slot]!;
+    const b = Math.floor(t / this.width) & this.mask;
+    let prev = -1;
+    let s = this.head[b]!;
+    while (s >= 0) {
+      const ts = time[s]!;
+      if (ts > t || (ts === t && this.seq[s]! > this.seq[slot]!)) break;
+      prev = s;
+      s = next[s]!;
     }
-    hTime[i] = time;
-    hSlot[i] = slot;
+    next[slot] = s;
+    if (prev < 0) this.head[b] = slot;
+    else next[prev] = slot;
+  }
+
+  /** The earliest event's slot; moves the current day forward to it. Needs size > 0. */
+  private findMin(): number {
+    if (this.minSlot >= 0) return this.minSlot;
+    const head = this.head;
+    const time = this.time;
+    let b = this.cur;
+    let top = this.top;
+    for (let i = 0; i <= this.mask; i++) {
+      const s = head[b]!;
+      if (s >= 0 && time[s]! < top) {
+        this.cur = b;
+        this.top = top;
+        return (this.minSlot = s);
+      }
+      b = (b + 1) & this.mask;
+      top += this.width;
+    }
+    // A whole year without an event in its day: jump straight to the earliest head.
+    let best = -1;
+    for (let k = 0; k <= this.mask; k++) {
+      const s = head[k]!;
+      if (s >= 0 && (best < 0 || time[s]! < time[best]! || (time[s]! === time[best]! && this.seq[s]! < this.seq[best]!))) best = s;
+    }
+    this.startDayAt(time[best]!);
+    return (this.minSlot = best);
+  }
+
+  /** Re-bucket every event into `buckets` buckets whose width fits the events' spacing. */
+  private resize(buckets: number): void {
+    const slots: number[] = [];
+    for (let b = 0; b <= this.mask; b++) for (let s = this.head[b]!; s >= 0; s = this.next[s]!) slots.push(s);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of slots) {
+      const t = this.time[s]!;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    // Brown's rule of thumb: about three times the mean separation of events per day — rounded to a
+    // power of two, so that time / width and day * width are exact in floating point and an event
+    // can never be filed under a different day than the one the scan looks for it in.
+    if (slots.length > 1 && hi > lo) {
+      const exponent = Math.round(Math.log2((3 * (hi - lo)) / slots.length));
+      this.width = 2 ** Math.min(40, Math.max(-20, exponent));
+    }
+    this.head = new Int32Array(buckets).fill(-1);
+    this.mask = buckets - 1;
+    for (const s of slots) this.link(s);
+    if (slots.length > 0) this.startDayAt(lo);
+  }
+
+  private growSlots(): void {
+    const n = this.time.length * 2;
+    this.time = grow(this.time, n);
+    this.seq = grow(this.seq, n);
+    this.cpu = grow(this.cpu, n);
+    this.next = grow(this.next, n);
+    this.freeSlots = grow(this.freeSlots, n);
   }
 }
 
-function grow<T extends Int32Array | Float64Array>(a: T): T {
-  const bigger = new (a.constructor as new (n: number) => T)(a.length * 2);
+function grow<T extends Int32Array | Float64Array>(a: T, n: number): T {
+  const bigger = new (a.constructor as new (n: number) => T)(n);
   bigger.set(a);
   return bigger;
 }

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventQueue } from "../../src/machine/index.js";
 
@@ -41,5 +42,42 @@ describe("EventQueue", () => {
     const rest = Array.from({ length: q.length }, () => q.pop()!.time);
     for (let i = 1; i < rest.length; i++) expect(rest[i]).toBeGreaterThanOrEqual(rest[i - 1]!);
     expect(popped.length + rest.length).toBe(5000);
+  });
+});
+
+describe("EventQueue against a sorted reference", () => {
+  it("pops exactly in (time, order scheduled) under random interleavings, spreads and ties", () => {
+    const time = fc.oneof(fc.integer({ min: 0, max: 50 }), fc.double({ min: 0, max: 1e12, noNaN: true }), fc.constantFrom(0, 1, 2 ** 40, 0.5, 1e-9));
+    const op = fc.oneof(fc.record({ push: time }), fc.constant({ pop: true as const }), fc.record({ save: fc.constant(true) }));
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const q = new EventQueue();
+        let ref: { time: number; seq: number }[] = [];
+        let seq = 0;
+        let now = 0;
+        for (const o of ops) {
+          if ("push" in o) {
+            // Like the machine, events may be scheduled earlier than the last one fired.
+            const t = o.push >= now || seq % 3 === 0 ? o.push : now + o.push;
+            q.push(t, 0, "e", seq);
+            ref.push({ time: t, seq: seq++ });
+          } else if ("pop" in o) {
+            ref.sort((a, b) => a.time - b.time || a.seq - b.seq);
+            const want = ref.shift();
+            const got = q.pop();
+            expect(got?.payload).toBe(want?.seq);
+            if (got) now = got.time;
+          } else {
+            const copy = new EventQueue();
+            copy.load(q.save());
+            expect(copy.list()).toEqual(q.list());
+          }
+          expect(q.length).toBe(ref.length);
+        }
+        ref = ref.sort((a, b) => a.time - b.time || a.seq - b.seq);
+        expect(Array.from({ length: q.length }, () => q.pop()!.payload)).toEqual(ref.map((r) => r.seq));
+      }),
+      { numRuns: 300, seed: 42 },
+    );
   });
 });
