@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createMachine } from "../../../src/index.js";
+import { GUEST1_CFG, bootWithGuestConfig } from "./setup.js";
 import { hashValue } from "../../../src/machine/index.js";
 import { XsType } from "../../../src/xen/abi/xs-wire.js";
 import type { Xen } from "../../../src/xen/index.js";
 
-const CFG = `name = "guest1"
-memory = 16
-vcpus = 1
-vif = [ 'mac=00:16:3e:00:00:01,bridge=xenbr0' ]
-disk = [ '/dev/vg/guest1,raw,xvda,rw' ]
-`;
-
-function boot() {
-  const m = createMachine({ cpus: 2, memory: "128M", seed: 7 });
-  const xen = m.bootXen();
-  xen.files.set("guest1.cfg", CFG);
-  return { m, xen };
-}
+const boot = () => bootWithGuestConfig();
 
 /** Everything XenStore holds, as Dom0 reads it. */
 function storeDump(xen: Xen): string[] {
@@ -36,7 +25,7 @@ function run(xen: Xen): unknown {
   const r = bf.read(3, 9);
   const attach = xen.xl(["network-attach", "guest1", "bridge=xenbr0"]);
   const detach = xen.xl(["block-detach", "guest1", "xvda"]);
-  xen.files.set("g2.cfg", CFG.replace("guest1", "guest2").replace("00:01", "00:02").replace("/guest1", "/guest2"));
+  xen.files.set("g2.cfg", GUEST1_CFG.replace("guest1", "guest2").replace("00:01", "00:02").replace("/guest1", "/guest2"));
   const create = xen.xl(["create", "g2.cfg"]);
   return {
     rx: nf.received.map((p) => Array.from(p)), w, r: r.status, same: hashValue(r.data) === hashValue(data), attach, detach, create,

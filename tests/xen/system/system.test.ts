@@ -1,21 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createMachine } from "../../../src/index.js";
+import { bootWithGuestConfig } from "./setup.js";
 import { XsType } from "../../../src/xen/abi/xs-wire.js";
 
-const CFG = `name = "guest1"
-memory = 16
-vcpus = 1
-vif = [ 'mac=00:16:3e:00:00:01,bridge=xenbr0' ]
-disk = [ '/dev/vg/guest1,raw,xvda,rw' ]
-`;
-
-function boot() {
-  const m = createMachine({ cpus: 2, memory: "128M", seed: 7 });
-  const xen = m.bootXen();
-  xen.files.set("guest1.cfg", CFG);
-  return { m, xen };
-}
+const boot = () => bootWithGuestConfig();
 
 describe("XenStore in Dom0 through the Xen handle", () => {
   it("answers WRITE then READ for Dom0 with the value written", () => {

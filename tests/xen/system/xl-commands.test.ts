@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMachine } from "../../../src/index.js";
+import { bootWithGuestConfig } from "./setup.js";
 import { XsType } from "../../../src/xen/abi/xs-wire.js";
 import { XL_INFO_KEYS } from "../../../src/xen/xl/format.js";
 
@@ -12,9 +12,7 @@ disk = [ '/dev/vg/guest1,raw,xvda,rw' ]
 `;
 
 function boot() {
-  const m = createMachine({ cpus: 2, memory: "128M", seed: 7 });
-  const xen = m.bootXen();
-  xen.files.set("guest1.cfg", CFG);
+  const { m, xen } = bootWithGuestConfig(CFG);
   expect(xen.xl(["create", "guest1.cfg"]).status).toBe(0);
   const read = (path: string): string | undefined => {
     const r = xen.xenstore.request(0, { type: XsType.XS_READ, payload: [path] });
