@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "out/**", "bench/results*.json", "notebooks/**"] },
+  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "out/**", "bench/results*.json", "notebooks/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -64,6 +64,7 @@ describe("EventQueue against a sorted reference", () => {
           } else if ("pop" in o) {
             ref.sort((a, b) => a.time - b.time || a.seq - b.seq);
             const want = ref.shift();
+            expect(q.peekTime()).toBe(want ? want.time : Infinity);
             const got = q.pop();
             expect(got?.payload).toBe(want?.seq);
             if (got) now = got.time;
@@ -78,6 +79,37 @@ describe("EventQueue against a sorted reference", () => {
         expect(Array.from({ length: q.length }, () => q.pop()!.payload)).toEqual(ref.map((r) => r.seq));
       }),
       { numRuns: 300, seed: 42 },
+    );
+  });
+
+  it("stays exact through growth and shrinkage: a hold run at 5000 pending, some events in the past", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 200, maxLength: 200 }), fc.integer({ min: 0, max: 2 ** 31 }), (gaps, salt) => {
+        const q = new EventQueue();
+        const ref: { time: number; seq: number }[] = [];
+        let seq = 0;
+        const push = (t: number) => {
+          q.push(t, 0, "e", seq);
+          ref.push({ time: t, seq: seq++ });
+        };
+        for (let i = 0; i < 5000; i++) push((i * 7919 + salt) % 50_000);
+        let now = 0;
+        for (let round = 0; round < 6000; round++) {
+          const gap = gaps[round % gaps.length]!;
+          // Every seventh event lands before the last one fired, as another CPU's clock may lag.
+          push(round % 7 === 0 ? Math.max(0, now - gap) : now + gap);
+          // Drain faster than filling for the second half, so the calendar shrinks again.
+          for (let k = round < 3000 ? 1 : 2; k > 0 && q.length > 0; k--) {
+            ref.sort((a, b) => a.time - b.time || a.seq - b.seq);
+            const want = ref.shift()!;
+            const got = q.pop()!;
+            if (got.payload !== want.seq) expect({ round, got: got.payload }).toEqual({ round, got: want.seq });
+            now = got.time;
+          }
+        }
+        expect(q.length).toBe(ref.length);
+      }),
+      { numRuns: 5, seed: 7 },
     );
   });
 });
