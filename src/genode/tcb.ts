@@ -51,7 +51,8 @@ const CORES: Record<string, TcbMember> = {
   xen: { label: "core", binary: "core", role: "core", category: "core/runtime", tcbIds: ["genode-core", "genode-base-lib"] },
 };
 
-const DRIVERS = new Set(["nic_drv", "ram_block"]);
+// xen_blk and xen_nic: genode-domu's bridges to Xen's split drivers (src/scenarios/domu).
+const DRIVERS = new Set(["nic_drv", "ram_block", "xen_blk", "xen_nic"]);
 
 export function tcbOf(system: SystemLike, component: string, programs: ReadonlyMap<string, Program>): TcbSet {
   const sandboxes = [...system.runtime.sandboxes];

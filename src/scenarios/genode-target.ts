@@ -18,7 +18,11 @@ export const DISK_BYTES = 2 * 1024 * 1024;
 /** Simulated time a packet may take before the workload gives up on its echo. */
 const PACKET_DEADLINE_CYCLES = 1e9;
 
-export function workloadInitConfig(blockServer = "ram_block", extraStarts = ""): string {
+/**
+ * init's configuration for the workloads. A scenario may put its own block server and NIC driver
+ * in place of ram_block and nic_drv, starting them in `extraStarts`.
+ */
+export function workloadInitConfig(blockServer = "ram_block", extraStarts = "", nicDriver = "nic_drv"): string {
   const route = (service: string, server: string) => `<route><service name="${service}"><child name="${server}"/></service><any-service><parent/></any-service></route>`;
   return `<config>
   <parent-provides><service name="LOG"/><service name="PD"/><service name="CPU"/><service name="ROM"/><service name="RM"/></parent-provides>
@@ -31,13 +35,13 @@ export function workloadInitConfig(blockServer = "ram_block", extraStarts = ""):
   <start name="blk_client"><resource name="RAM" quantum="1M"/>${route("Block", blockServer)}</start>
   <start name="nic_router" caps="200"><resource name="RAM" quantum="10M"/><provides><service name="Nic"/><service name="Uplink"/></provides>
     <config>
-      <policy label_prefix="nic_drv" domain="uplink"/>
+      <policy label_prefix="${nicDriver}" domain="uplink"/>
       <policy label_prefix="nic_client" domain="downlink"/>
       <domain name="uplink"><nat domain="downlink" icmp-ids="100"/></domain>
       <domain name="downlink" interface="10.0.3.1/24"><dhcp-server ip_first="10.0.3.100" ip_last="10.0.3.200"/><icmp dst="10.0.2.2/24" domain="uplink"/></domain>
     </config>
   </start>
-  <start name="nic_drv"><resource name="RAM" quantum="1M"/>${route("Uplink", "nic_router")}</start>
+  ${nicDriver === "nic_drv" ? `<start name="nic_drv"><resource name="RAM" quantum="1M"/>${route("Uplink", "nic_router")}</start>` : ""}
   <start name="nic_client"><resource name="RAM" quantum="1M"/>${route("Nic", "nic_router")}</start>
 </config>`;
 }

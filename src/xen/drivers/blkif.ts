@@ -300,8 +300,7 @@ export class Blkback extends XenbusEnd {
 
   private serve(req: BlkifRequest): number {
     this.requests++;
-    const d = this.k.xen.hv.domain(this.k.domid)!;
-    this.k.xen.m.charge(d.vcpus[0]?.processor ?? 0, "linux_backend_request", "xen", "blkback.request", d.actor, { op: req.operation });
+    this.k.backendWork("blkback.request", req.seg.reduce((n, sg) => n + (sg.last_sect - sg.first_sect + 1) * SECTOR, 0));
     if (req.operation === BLKIF_OP_FLUSH_DISKCACHE) return BLKIF_RSP_OKAY;
     if (req.operation !== BLKIF_OP_READ && req.operation !== BLKIF_OP_WRITE) return BLKIF_RSP_EOPNOTSUPP;
     if (req.operation === BLKIF_OP_WRITE && this.readonly) return BLKIF_RSP_ERROR;

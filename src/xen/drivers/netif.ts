@@ -255,7 +255,7 @@ export class Netback extends XenbusEnd {
       const req = rx.consumeRequest();
       const pkt = this.rxQueue.shift()!;
       this.k.page(this.bounce).set(pkt);
-      this.chargeRequest("netback.rx", pkt.length);
+      this.k.backendWork("netback.rx", pkt.length);
       const [st] = this.k.hc.copy(this.k.domid, [{ granter: this.frontDomid, ref: req.gref, foreignOffset: 0, gfn: this.bounce, localOffset: 0, len: pkt.length, toForeign: true }]);
       rx.produceResponse({ id: req.id, offset: 0, flags: 0, status: st === 0 ? pkt.length : NETIF_RSP_ERROR });
       answered = true;
@@ -277,7 +277,7 @@ export class Netback extends XenbusEnd {
         let status: number = NETIF_RSP_OKAY;
         if (req.size === 0 || req.offset + req.size > PAGE) status = NETIF_RSP_ERROR;
         else {
-          this.chargeRequest("netback.tx", req.size);
+          this.k.backendWork("netback.tx", req.size);
           const [st] = this.k.hc.copy(this.k.domid, [{ granter: this.frontDomid, ref: req.gref, foreignOffset: req.offset, gfn: this.bounce, localOffset: 0, len: req.size, toForeign: false }]);
           if (st === 0) got.push(this.k.page(this.bounce).slice(0, req.size));
           else status = NETIF_RSP_DROPPED;
@@ -294,11 +294,6 @@ export class Netback extends XenbusEnd {
     }
     this.flushRx();
     this.rx?.finalCheckForRequests();
-  }
-
-  private chargeRequest(op: string, bytes: number): void {
-    const d = this.k.xen.hv.domain(this.k.domid)!;
-    this.k.xen.m.charge(d.vcpus[0]?.processor ?? 0, "linux_backend_request", "xen", op, d.actor, { bytes });
   }
 
   /** A hostile producer index: stop using the rings (xenvif_fatal_tx_err). */

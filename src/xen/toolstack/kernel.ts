@@ -27,6 +27,14 @@ export class Kernel {
   private freeForeign: number[] = [];
   /** Gfns the balloon driver gave back to Xen (highest first), to repopulate when the target grows. */
   private ballooned: number[] = [];
+  /**
+   * A backend's own work per request outside its hypercalls (the OS around netback/blkback): Linux's
+   * skb/bio set-up by default. A scenario whose backends are not Linux replaces it with their path.
+   */
+  backendWork: (op: string, bytes: number) => void = (op, bytes) => {
+    const d = this.xen.hv.domain(this.domid);
+    if (d !== undefined) this.xen.m.charge(d.vcpus[0]?.processor ?? 0, "linux_backend_request", "xen", op, d.actor, { bytes });
+  };
 
   constructor(
     readonly xen: Xen,
