@@ -101,7 +101,8 @@ export class NovaHvmGuest {
     const port = Number(sys.dom0xs.read(`/local/domain/${domid}/store/port`));
     const ring = liveView(xen.m, xen.guest(domid).memory.frame(pages - 1));
     const copy = (bytes: number): void => { xen.m.charge(cpu(), "memcpy_per_byte", "xen", "xenbus.ring_copy", this.running.actor, { bytes }, bytes); };
-    const xs = this.as("init -> xenbus", () => new RingXsClient(domid, loop, ring, port, hc, copy));
+    // One XenStore connection for the DomU, shared by the drivers (each carries the xenbus library).
+    const xs = this.as("xenbus", () => new RingXsClient(domid, loop, ring, port, hc, copy));
     // Rings and buffers come from the top half of guest RAM (below the console and xenstore pages).
     this.kernel = new Kernel(xen, hc, loop, domid, xs, pages / 2, pages - 2);
     xen.hypercall(0, __HYPERVISOR_domctl, { cmd: XEN_DOMCTL_unpausedomain, interface_version: XEN_DOMCTL_INTERFACE_VERSION, domain: domid });
