@@ -1,23 +1,33 @@
 /**
  * Genode on an emulated kernel: the handle `m.bootGenode({ kernel })` returns (DESIGN.md public
- * surface: `g.start(xml)`, `g.reconfigure(xml)`, `g.log`, `g.state()`). Boot = kernel interface
- * implementation, then core (which prints its banner and hands its quota to init), then init
- * started from the first configuration.
+ * surface: `g.start(xml)`, `g.reconfigure(xml)`, `g.log`, `g.state()`). The system itself —
+ * kernel interface, core, init — is a GenodeSystem (system.ts); this handle keeps it part of the
+ * machine's snapshots.
+ *
+ * Snapshots by journal and replay. Genode's objects hold closures (RPC dispatch functions, signal
+ * handlers, components' timers and their captured state), and its components include scenario
+ * code we do not own, so its state cannot be saved as plain data without rewriting every
+ * component. The machine is deterministic instead: Genode's layer saves the operations that drove
+ * the machine since Genode booted (journal.ts), and restoring puts the machine back to the boot
+ * snapshot, builds a fresh GenodeSystem and replays them. That reproduces every object and every
+ * byte, cycle and trace record the original run produced; replay checks this against the state
+ * being restored and fails loudly if it does not match. The price is time proportional to the
+ * history, paid on restore only.
  */
-import { PAGE_SIZE, UsageError, err, ok, type Machine, type Result } from "../machine/index.js";
-import { NovaPlatform } from "./base-nova/platform.js";
-import { XenPlatform } from "./base-xen/platform.js";
+import { UsageError, hashValue, invariant, type Machine, type MachineSnapshot, type Result, type RunOptions } from "../machine/index.js";
 import type { Xen } from "../xen/index.js";
 import { bootXen } from "../xen/index.js";
 import { novaPort, type NovaPort } from "./base-nova/nova-port.js";
 import { bootNova } from "../microkernel/index.js";
-import { Core } from "./core/core.js";
+import type { Core } from "./core/core.js";
 import type { ApplyError, ApplyOutcome } from "./init/index.js";
+import { Journal, type JournalEntry, type JournalState } from "./journal.js";
 import type { CostBreakdown, Kernel } from "./kernel.js";
 import { PROGRAMS, type Program } from "./programs.js";
-import { GenodeRuntime } from "./sandbox/runtime.js";
-import { Sandbox } from "./sandbox/sandbox.js";
+import type { GenodeRuntime } from "./sandbox/runtime.js";
+import type { Sandbox } from "./sandbox/sandbox.js";
 import { rpcCostProbe } from "./rpc-cost.js";
+import { GenodeSystem, type SystemParts } from "./system.js";
 import { tcbOf, type TcbSet } from "./tcb.js";
 
 export interface GenodeOptions {
@@ -34,68 +44,83 @@ export interface GenodeOptions {
   programs?: readonly Program[];
 }
 
-/** Bytes of a binary boot module as core's ROM reports it; not used for accounting. */
-const BINARY_SIZE = 64 * 1024;
+/** Name of Genode's layer in machine snapshots. */
+const LAYER = "genode";
 
 export class Genode {
-  readonly core: Core;
-  readonly kernel: Kernel;
-  readonly runtime: GenodeRuntime;
   private readonly programByBinary: ReadonlyMap<string, Program>;
-  private sandbox: Sandbox | undefined;
+  private readonly parts: SystemParts;
+  private readonly journal: Journal;
+  /** The machine just before the first GenodeSystem was built: where every replay starts. */
+  private readonly boot: MachineSnapshot;
+  /** Set while our own replay restores the boot snapshot (which loads this layer too). */
+  private rebuilding = false;
+  private sys: GenodeSystem;
 
   constructor(readonly machine: Machine, options: GenodeOptions) {
     if (options.kernel !== "nova" && options.kernel !== "xen") {
       throw new UsageError("bad-kernel", `Genode runs on "nova" or "xen", not "${String(options.kernel)}"`, 'use bootGenode({ kernel: "nova" }) or { kernel: "xen" }');
     }
-    this.kernel = options.kernel === "xen"
-      ? new XenPlatform(machine, options.xen ?? bootXen(machine))
-      : new NovaPlatform(machine, options.nova ?? novaPort(bootNova(machine)));
     const programs = [...PROGRAMS, ...(options.programs ?? [])];
     this.programByBinary = new Map(programs.map((p) => [p.binary, p]));
-    const modules = new Map<string, string | number>();
-    for (const p of programs) modules.set(p.binary, BINARY_SIZE);
-    modules.set("ld.lib.so", BINARY_SIZE);
-    for (const [k, v] of Object.entries(options.modules ?? {})) modules.set(k, v);
-    this.core = new Core(machine, this.kernel, { ram: machine.memory.free * PAGE_SIZE, caps: options.caps ?? 65536, modules });
-    this.runtime = new GenodeRuntime(machine, this.kernel, this.core, new Map(programs.map((p) => [p.binary, p.factory])));
+    this.parts = {
+      kernel: options.kernel,
+      xen: options.kernel === "xen" ? options.xen ?? bootXen(machine) : undefined,
+      nova: options.kernel === "nova" ? options.nova ?? novaPort(bootNova(machine)) : undefined,
+      caps: options.caps ?? 65536,
+      modules: { ...options.modules },
+      programs,
+    };
+    // the boot snapshot holds this layer too (restore insists on every layer): as an empty journal
+    let bootState: JournalState | undefined = { boot: "", entries: [], mark: "", broken: undefined };
+    machine.registerLayer(LAYER, { save: () => bootState ?? this.journal.save(), load: (s) => this.load(s as JournalState) });
+    // what a journal replays on: these options on this machine state (a snapshot of another Genode is refused)
+    const bootId = hashValue({ options: { ...this.parts, nova: undefined, xen: undefined, programs: programs.map((p) => p.binary) }, machine: machine.stateHash() });
+    bootState.boot = bootId;
+    this.boot = machine.snapshot();
+    bootState = undefined;
+    this.sys = new GenodeSystem(machine, this.parts);
+    this.journal = new Journal(machine, bootId);
+    const run = machine.run.bind(machine);
+    machine.run = (o: RunOptions) => this.journal.run(o, run);
   }
 
-  /** Core's LOG output: its own lines, init's and every component's, in order. */
+  get core(): Core {
+    return this.sys.core;
+  }
+  get kernel(): Kernel {
+    return this.sys.kernel;
+  }
+  get runtime(): GenodeRuntime {
+    return this.sys.runtime;
+  }
+
+  /**
+   * Core's LOG output: its own lines, init's and every component's, in order. Reading it moves
+   * nothing: lines an init still holds are shown after core's, as the next flush will put them.
+   */
   get log(): readonly string[] {
-    this.runtime.flushAll();
-    return this.core.log;
+    const pending = [...this.sys.runtime.sandboxes].flatMap((s) => s.pendingLog());
+    return pending.length === 0 ? this.sys.core.log : [...this.sys.core.log, ...pending];
   }
 
   /** Start init with its first configuration (core assigns init its quota first). */
   start(xml: string): Result<ApplyOutcome, ApplyError | "CORE_PRESERVATION_EXCEEDED"> {
-    if (this.sandbox !== undefined) throw new UsageError("already-started", "init is already running", "use g.reconfigure(xml) to change its configuration");
-    this.core.modules().set("config", xml);
-    const quota = this.core.assignInit();
-    if (!quota.ok) return err("CORE_PRESERVATION_EXCEEDED");
-    const pd = this.kernel.createPd("init");
-    const ep = pd.ok ? this.kernel.createEntrypoint(pd.value, "ep") : undefined;
-    if (!pd.ok || ep === undefined || !ep.ok) throw new Error("base-nova: cannot create init's PD");
-    this.sandbox = new Sandbox(this.runtime, "init", {
-      session: (service, label, args, client) => {
-        const r = this.core.openSession(service, `init -> ${label}`, args, client);
-        return r.ok ? ok(r.value.cap) : err(r.error);
-      },
-    }, pd.value, ep.value, { ram: quota.value.ram, caps: quota.value.caps, parentPolicy: (s, a) => this.core.policy(s, a) });
-    return this.apply(xml);
+    if (this.sys.sandbox !== undefined) throw new UsageError("already-started", "init is already running", "use g.reconfigure(xml) to change its configuration");
+    const r = this.journal.record({ op: "start", xml }, () => this.sys.linesPrinted(), () => this.sys.start(xml), (x) => x.ok);
+    return this.checked(r);
   }
 
   /** Apply a changed configuration to the running init (its "config" ROM changed). */
   reconfigure(xml: string): Result<ApplyOutcome, ApplyError> {
-    if (this.sandbox === undefined) throw new UsageError("not-started", "init is not running yet", "call g.start(xml) first");
-    return this.apply(xml);
+    const sandbox = this.top();
+    return this.checked(this.journal.record({ op: "reconfigure", xml }, () => this.sys.linesPrinted(), () => sandbox.apply(xml), (x) => x.ok));
   }
 
-  private apply(xml: string): Result<ApplyOutcome, ApplyError> {
-    const sandbox = this.sandbox!;
-    const r = sandbox.apply(xml);
+  /** Malformed XML is the caller's mistake, reported with where it is; the running system is unchanged. */
+  private checked<R extends Result<unknown, string>>(r: R): R {
     if (!r.ok && r.error === "MALFORMED_XML") {
-      const e = sandbox.init.syntaxError;
+      const e = this.sys.sandbox?.init.syntaxError;
       throw new UsageError("malformed-xml", `init configuration is malformed XML at line ${e?.line ?? 0}, column ${e?.column ?? 0}: ${e?.detail ?? ""}`, "the running system is unchanged; fix the XML and apply it again");
     }
     return r;
@@ -108,15 +133,16 @@ export class Genode {
 
   /** The top-level sandbox (init and its processes). */
   top(): Sandbox {
-    if (this.sandbox === undefined) throw new UsageError("not-started", "init is not running yet", "call g.start(xml) first");
-    return this.sandbox;
+    const sandbox = this.sys.sandbox;
+    if (sandbox === undefined) throw new UsageError("not-started", "init is not running yet", "call g.start(xml) first");
+    return sandbox;
   }
 
   /** Every byte and capability accounted for, at core and in every init. */
   conserved(): boolean {
     if (!this.core.ledger.conserved()) return false;
     for (const s of this.runtime.sandboxes) if (!s.init.conserved()) return false;
-    const init = this.sandbox?.init.ledger;
+    const init = this.sys.sandbox?.init.ledger;
     return init === undefined || (init.totalRam === this.core.ledger.get("init").ram && init.totalCaps === this.core.ledger.get("init").caps);
   }
 
@@ -139,7 +165,59 @@ export class Genode {
 
   /** A Genode RPC round trip with `words` argument words and `caps` capability arguments, by layer. */
   rpcCost(words = 0, caps = 0): CostBreakdown {
-    return rpcCostProbe(this, words, caps);
+    return this.journal.record({ op: "rpc-cost", words, caps, times: 1 }, () => 0, () => rpcCostProbe(this, words, caps), () => true);
+  }
+
+  /**
+   * Restore (the machine calls this after loading every layer registered before this one): put
+   * the machine back to Genode's boot, build a fresh system and replay the journal, then check
+   * that replay arrived exactly at the state being restored.
+   */
+  private load(s: JournalState): void {
+    if (this.rebuilding) return; // the boot snapshot, loaded by our own replay below
+    if (s.boot !== this.journal.boot) throw new UsageError("bad-snapshot", "this snapshot holds a different Genode (other boot options or machine state at its boot)", "restore a snapshot taken on this machine");
+    if (s.broken !== undefined) {
+      throw new UsageError("genode-not-restorable", `Genode's state in this snapshot cannot be rebuilt: ${s.broken}`, "drive a machine with Genode through g.start, g.reconfigure and m.run only, or re-run the notebook from the cell that created it");
+    }
+    if (this.journal.same(s)) return; // nothing ran since: the live objects are those of the snapshot
+    this.journal.adopt(s);
+    const expected = { fingerprint: this.journal.fingerprint(), hash: this.machine.stateHash() };
+    this.rebuilding = true;
+    try {
+      this.machine.restore(this.boot);
+    } finally {
+      this.rebuilding = false;
+    }
+    this.journal.replaying = true;
+    try {
+      this.sys = new GenodeSystem(this.machine, this.parts);
+      for (const e of s.entries) this.replay(e);
+    } finally {
+      this.journal.replaying = false;
+    }
+    invariant(this.journal.fingerprint() === expected.fingerprint && this.machine.stateHash() === expected.hash,
+      "replaying Genode's journal did not arrive at the snapshot's state: something outside the journal changed Genode (e.g. a test poking its objects), or a component is not deterministic");
+  }
+
+  private replay(e: JournalEntry): void {
+    switch (e.op) {
+      case "start":
+        this.sys.start(e.xml);
+        return;
+      case "reconfigure":
+        this.top().apply(e.xml);
+        return;
+      case "rpc-cost":
+        for (let i = 0; i < e.times; i++) rpcCostProbe(this, e.words, e.caps);
+        return;
+      case "run":
+        for (let i = 0; i < e.times; i++) this.machine.run(Journal.replayRun(e));
+        return;
+      case "run-until":
+      case "run-while":
+        this.machine.run(Journal.replayRun(e));
+        return;
+    }
   }
 
   /** Run the machine until a log line matches, or `maxMs` of simulated time passed. Returns the line. */

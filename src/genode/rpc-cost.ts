@@ -15,12 +15,13 @@ interface Probe {
   messages: Map<number, Msgbuf>;
 }
 
-const probes = new WeakMap<object, Probe>();
+/** By kernel interface object: a restored Genode gets a new one, and with it a new probe. */
+const probes = new WeakMap<Kernel, Probe>();
 
 export function rpcProbe(owner: { kernel: Kernel }): Probe {
-  let p = probes.get(owner);
-  if (p !== undefined) return p;
   const k = owner.kernel;
+  let p = probes.get(k);
+  if (p !== undefined) return p;
   const server = k.createPd("rpc-probe-server");
   const client = k.createPd("rpc-probe-client");
   if (!server.ok || !client.ok) throw new Error("rpc probe: cannot create its PDs");
@@ -37,7 +38,7 @@ export function rpcProbe(owner: { kernel: Kernel }): Probe {
     if (d?.ok) extra.push(d.value);
   }
   p = { kernel: k, client: handed.value, extra, messages: new Map() };
-  probes.set(owner, p);
+  probes.set(k, p);
   return p;
 }
 

@@ -188,9 +188,9 @@ export function capdlDiff(before: string, after: string, scope: readonly string[
 
 // ---- checkpoints and rewind ------------------------------------------------------------------------
 
-/** One machine's state before a cell; `snapshot` undefined when it cannot be restored (Genode). */
+/** One machine's state before a cell. */
 interface Saved {
-  snapshot: MachineSnapshot | undefined;
+  snapshot: MachineSnapshot;
   systems: string[];
   /** Cheap identity of the state, to share the snapshot object when a cell left the machine alone. */
   stamp: string;
@@ -297,7 +297,7 @@ export class MachineHistory {
     let n = 0;
     for (const c of this.stack) {
       for (const s of c.machines.values()) {
-        if (s.snapshot === undefined || seen.has(s.snapshot)) continue;
+        if (seen.has(s.snapshot)) continue;
         seen.add(s.snapshot);
         n += s.bytes;
       }
@@ -321,7 +321,6 @@ export class MachineHistory {
       const stamp = `${m.trace.total}|${m.cpus.map((_, i) => m.now(i)).join(",")}|${systems.join(",")}|${m.stateHash()}`;
       const prev = previous?.machines.get(id);
       if (prev !== undefined && prev.stamp === stamp) machines.set(id, prev);
-      else if (systems.includes("Genode")) machines.set(id, { snapshot: undefined, systems, stamp, bytes: 0 });
       else {
         const snapshot = m.snapshot();
         machines.set(id, { snapshot, systems, stamp, bytes: sizeOf(snapshot) });
@@ -371,11 +370,14 @@ export class MachineHistory {
         continue;
       }
       const now = booted(m);
-      if (now.includes("Genode") || saved.snapshot === undefined) {
+      // Genode's layer is a journal replayed on restore (src/genode/journal.ts); it knows when a
+      // cell drove the machine around it, and then it cannot be rebuilt
+      const genode = saved.snapshot.layers.genode as { broken?: string } | undefined;
+      if (genode?.broken !== undefined) {
         throw new UsageError(
           "rewind-genode",
-          `rewind() cannot put machine #${id} back: Genode is booted on it, and Genode's state (core, init, sessions) is not part of machine snapshots, so restoring the kernels underneath would leave Genode out of step`,
-          "rewind works on machines without Genode; re-run the notebook from the cell that creates this machine instead",
+          `rewind() cannot put machine #${id} back: Genode's state at that point cannot be rebuilt, because ${genode.broken}`,
+          "drive a machine with Genode through g.start, g.reconfigure and m.run only, or re-run the notebook from the cell that creates this machine",
         );
       }
       const newer = now.filter((s) => !saved.systems.includes(s));

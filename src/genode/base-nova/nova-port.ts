@@ -26,6 +26,8 @@ export interface NovaPort {
   ecAt(sel: number): number;
   /** core's root PD and root EC (S14 boot state: PD 0x20, EC 0x21). */
   readonly rootEc: number;
+  /** Drop cached UTCB arrays: a machine restore gives every EC a new one. */
+  forgetViews?(): void;
 }
 
 /** The port over src/microkernel's NOVA model (`bootNova(m)`): its register-level entry and views. */
@@ -50,5 +52,6 @@ export function novaPort(nova: Nova): NovaPort {
       return { kind: "other" };
     },
     ecAt: (sel) => nova.ec(sel).id,
+    forgetViews: () => utcbs.clear(),
   };
 }

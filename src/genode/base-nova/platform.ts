@@ -14,6 +14,7 @@ import { hc } from "../../microkernel/calls.js";
 import { crd } from "../../microkernel/crd.js";
 import type { Capability, CostBreakdown, Kernel, KernelError, KernelPd, KernelThread, Msgbuf, RpcDispatch } from "../kernel.js";
 import { MAX_CAPS_PER_MSG } from "../kernel.js";
+import { onMachineEvent } from "../machine-events.js";
 import { RECEIVE_WINDOW, openReceiveWindows, readMessage, writeMessage } from "./msgbuf.js";
 import type { NovaPort } from "./nova-port.js";
 
@@ -78,13 +79,15 @@ export class NovaPlatform implements Kernel {
   private readonly pagerEc: number;
 
   constructor(private readonly m: Machine, private readonly nova: NovaPort) {
+    // a platform is (re)built on a machine that may have been restored: cached UTCBs are stale
+    nova.forgetViews?.();
     const core: PdRec = { pd: { id: 0, label: "core" }, coreSel: Sel.PD_ROOT, mainEc: nova.rootEc, utcbs: 0, dead: false };
     this.pds.set(0, core);
     this.corePd = core.pd;
     this.pagerSel = this.coreNext++;
     invariant(this.sys(hc.createEc(this.pagerSel, Sel.PD_ROOT, { utcb: this.utcbFor(core), global: false })) === Status.SUCCESS, "base-nova: core's pager EC");
     this.pagerEc = nova.ecAt(this.pagerSel);
-    m.on(SIGNAL_EVENT, (p) => this.deliverSignal((p as { sel: number }).sel));
+    onMachineEvent(m, SIGNAL_EVENT, (p) => this.deliverSignal((p as { sel: number }).sel));
   }
 
   private sys(r: Regs, ec = this.nova.rootEc): number {

@@ -26,6 +26,7 @@ import {
 import { Hcall } from "../../xen/toolstack/hcall.js";
 import type { Capability, CostBreakdown, Kernel, KernelError, KernelPd, KernelThread, Msgbuf, RpcDispatch } from "../kernel.js";
 import { MAX_CAPS_PER_MSG } from "../kernel.js";
+import { onMachineEvent } from "../machine-events.js";
 import { XenChannel, type DomainSlots } from "./channel.js";
 
 /** RAM of a Genode PD's domain, in 4 KiB pages (256 KiB: its channel pages and dataspaces). */
@@ -78,7 +79,7 @@ export class XenPlatform implements Kernel {
       allocRef: (d) => { const r = byDom(d); invariant(r.nextRef >= 8, `base-xen: dom${d}'s grant table is full`); return r.nextRef--; },
       allocMapGfn: (d) => byDom(d).nextMap++,
     };
-    m.on(SIGNAL_EVENT, (p) => this.deliverSignal((p as { key: string }).key));
+    onMachineEvent(m, SIGNAL_EVENT, (p) => this.deliverSignal((p as { key: string }).key));
   }
 
   private rec(pd: KernelPd): PdRec {

@@ -10,6 +10,7 @@ import type { SessionError } from "../init/session-state.js";
 import type { Capability, Kernel, KernelPd } from "../kernel.js";
 import { parseNumBytes } from "../init/quota.js";
 import { argValue } from "../init/session-label.js";
+import { onMachineEvent } from "../machine-events.js";
 import { Sandbox } from "./sandbox.js";
 
 const TIMEOUT_EVENT = "genode.timeout";
@@ -20,7 +21,7 @@ export class GenodeRuntime implements ComponentHost {
   private nextCallback = 1;
 
   constructor(readonly machine: Machine, readonly kernel: Kernel, readonly core: Core, private readonly programs: ReadonlyMap<string, ComponentFactory>) {
-    machine.on(TIMEOUT_EVENT, (payload) => {
+    onMachineEvent(machine, TIMEOUT_EVENT, (payload) => {
       const id = (payload as { id: number }).id;
       const fn = this.callbacks.get(id);
       this.callbacks.delete(id);

@@ -63,6 +63,11 @@ export class Sandbox {
     while (this.logged < this.init.log.length) this.rt.core.log.push(this.init.log[this.logged++]!);
   }
 
+  /** init's lines not yet relayed to core, in order. */
+  pendingLog(): string[] {
+    return this.init.log.slice(this.logged);
+  }
+
   processByName(name: string): Process | undefined {
     const c = this.init.child(name);
     return c === undefined ? undefined : this.processes.get(c.id);

@@ -1,0 +1,159 @@
+/**
+ * Genode's snapshot record: the operations that drove a machine with Genode on it since Genode
+ * booted, in order — Genode's own entry points (g.start, g.reconfigure, g.rpcCost) and every
+ * m.run(). Genode's objects hold closures (RPC dispatch functions, signal handlers, components'
+ * timers), which no snapshot can copy; the machine is deterministic, so replaying these
+ * operations from the boot snapshot rebuilds exactly those objects, and the machine with them
+ * (genode.ts). Entries are plain data; consecutive equal ones are counted, not repeated, so a
+ * loop of `m.run({ cycles })` or of rpcCost() costs one entry.
+ *
+ * Replay is exact only if nothing else drove the machine: a direct kernel entry from a cell, a
+ * charge, an idle. Those cannot be replayed, so the journal watches for them — the trace's
+ * record count and the CPU clocks must not move between two journalled operations — and once it
+ * sees one it is broken: snapshots still work for the other layers' inspection, but restoring
+ * one with Genode is refused with the reason.
+ */
+import type { Machine, RunOptions, RunResult } from "../machine/index.js";
+
+export type JournalEntry =
+  | { op: "start"; xml: string }
+  | { op: "reconfigure"; xml: string }
+  | { op: "rpc-cost"; words: number; caps: number; times: number }
+  | { op: "run"; cycles: number; times: number }
+  | { op: "run-until"; time: number }
+  /** A run whose `until` was a function: it was asked `checks` times, and answered true last if `stopped`. */
+  | { op: "run-while"; checks: number; stopped: boolean };
+
+/** What Genode's layer saves: the journal, the boot it starts from, and where the machine stood after it. */
+export interface JournalState {
+  boot: string;
+  entries: JournalEntry[];
+  /** Machine fingerprint after the last entry (see Journal.fingerprint). */
+  mark: string;
+  broken: string | undefined;
+}
+
+export class Journal {
+  entries: JournalEntry[] = [];
+  broken: string | undefined;
+  /** Set while replaying: operations then run without being recorded again. */
+  replaying = false;
+  private mark: string;
+  /** Depth of journalled operations in progress: only the outermost one is recorded. */
+  private depth = 0;
+
+  constructor(private readonly m: Machine, readonly boot: string) {
+    this.mark = this.fingerprint();
+  }
+
+  /** Record count of the trace and the CPU clocks: what any operation on the machine moves. */
+  fingerprint(): string {
+    let s = String(this.m.trace.total);
+    for (let c = 0; c < this.m.cpus.length; c++) s += `,${this.m.now(c)}`;
+    return s;
+  }
+
+  /** Did something drive the machine since the last journalled operation? Then replay cannot reproduce it. */
+  check(): void {
+    if (this.broken !== undefined || this.depth > 0 || this.replaying) return;
+    if (this.fingerprint() !== this.mark) {
+      this.broken = `the machine was driven outside Genode's operations and m.run() (a kernel entry, a charge or an idle from a cell) after ${this.entries.length} journalled operation(s)`;
+    }
+  }
+
+  save(): JournalState {
+    this.check();
+    return { boot: this.boot, entries: this.entries, mark: this.mark, broken: this.broken };
+  }
+
+  /** Take over a saved journal (restore), the machine standing where it stood then. */
+  adopt(s: JournalState): void {
+    this.entries = s.entries;
+    this.mark = s.mark;
+    this.broken = s.broken;
+  }
+
+  /** Same operations as a saved journal? (Then Genode's objects already are as they were then.) */
+  same(s: JournalState): boolean {
+    if (s.mark !== this.mark || s.entries.length !== this.entries.length || this.broken !== undefined) return false;
+    for (let i = 0; i < s.entries.length; i++) if (!sameEntry(s.entries[i]!, this.entries[i]!)) return false;
+    return true;
+  }
+
+  /**
+   * Run a Genode operation and record it if it did anything (moved the machine, printed, or
+   * succeeded); an operation that failed without effect leaves no entry, so the state is as before.
+   */
+  record<T>(entry: JournalEntry, effect: () => number, op: () => T, succeeded: (r: T) => boolean): T {
+    if (this.replaying || this.depth > 0) return op();
+    this.check();
+    const before = this.fingerprint();
+    const printed = effect();
+    let r: T;
+    this.depth++;
+    try {
+      r = op();
+    } catch (e) {
+      this.depth--;
+      if (this.fingerprint() !== before || effect() !== printed) this.broken ??= `a Genode operation (${entry.op}) threw after changing the machine`;
+      throw e;
+    }
+    this.depth--;
+    if (succeeded(r) || this.fingerprint() !== before || effect() !== printed) this.append(entry);
+    this.mark = this.fingerprint();
+    return r;
+  }
+
+  /** m.run(), recorded so that replay runs it the same way. */
+  run(options: RunOptions, run: (o: RunOptions) => RunResult): RunResult {
+    if (this.replaying || this.depth > 0) return run(options);
+    this.check();
+    let entry: JournalEntry;
+    let opts = options;
+    const asked = { checks: 0, stopped: false };
+    if ("cycles" in options) entry = { op: "run", cycles: options.cycles, times: 1 };
+    else if (typeof options.until === "function") {
+      const until = options.until;
+      opts = { until: () => { asked.checks++; asked.stopped = until(); return asked.stopped; } };
+      entry = { op: "run-while", checks: 0, stopped: false };
+    } else entry = { op: "run-until", time: options.until };
+    const before = this.fingerprint();
+    let r: RunResult;
+    this.depth++;
+    try {
+      r = run(opts);
+    } catch (e) {
+      this.depth--;
+      if (this.fingerprint() !== before) this.broken ??= "m.run() was interrupted part-way";
+      throw e;
+    }
+    this.depth--;
+    if (entry.op === "run-while") entry = { op: "run-while", checks: asked.checks, stopped: asked.stopped };
+    if (r.events + r.steps > 0 || this.fingerprint() !== before) this.append(entry);
+    this.mark = this.fingerprint();
+    return r;
+  }
+
+  /** The run an entry stands for, as options for the machine's own run(). */
+  static replayRun(e: JournalEntry & { op: "run" | "run-until" | "run-while" }): RunOptions {
+    if (e.op === "run") return { cycles: e.cycles };
+    if (e.op === "run-until") return { until: e.time };
+    let checks = 0;
+    return { until: () => ++checks === e.checks && e.stopped };
+  }
+
+  private append(e: JournalEntry): void {
+    const last = this.entries.at(-1);
+    if (last !== undefined && "times" in last && "times" in e && sameEntry({ ...last, times: 0 } as JournalEntry, { ...e, times: 0 } as JournalEntry)) {
+      this.entries[this.entries.length - 1] = { ...last, times: last.times + e.times } as JournalEntry;
+      return;
+    }
+    this.entries.push(e);
+  }
+}
+
+function sameEntry(a: JournalEntry, b: JournalEntry): boolean {
+  if (a.op !== b.op) return false;
+  for (const k of Object.keys(a) as (keyof JournalEntry)[]) if (a[k] !== b[k]) return false;
+  return true;
+}
