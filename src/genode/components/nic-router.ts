@@ -11,7 +11,7 @@ import type { Component, Env, SessionRequest } from "../component.js";
 import type { Capability } from "../kernel.js";
 import { attribute, subNode, subNodes, type XmlNode } from "../xml.js";
 import { FrameKind, fromWords, ip, sameSubnet, toWords, type Frame } from "./net.js";
-import { selectPolicy } from "./vfs.js";
+import { selectPolicy } from "./session-policy.js";
 
 /** The uplink domain's address as QEMU's user-mode network assigns it by DHCP (10.0.2.15). */
 const UPLINK_DHCP_ADDRESS = ip("10.0.2.15");

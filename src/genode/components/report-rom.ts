@@ -2,12 +2,15 @@
  * report_rom: provides Report sessions (a client publishes XML) and ROM sessions that read the
  * latest report whose label matches the ROM's label (repos/os/src/server/report_rom,
  * genodelabs/genode ffb059da). With `<config verbose="yes"/>` it logs each report:
- * "report '<label>'" followed by the content (report_rom/report_service.h).
+ * "report '<label>'" followed by the content (report_rom/report_service.h). A ROM session is granted
+ * by the best-matching `<policy label… report="<report label>"/>` and serves that report
+ * (report_rom/rom_service.h); with no matching policy it is denied.
  */
 import { err, ok } from "../../machine/index.js";
 import type { Component, Env, SessionRequest } from "../component.js";
 import { marshalString, unmarshalString } from "../rpc.js";
 import { attribute } from "../xml.js";
+import { selectPolicy } from "./session-policy.js";
 
 export const ReportOp = { submit: 0 } as const;
 export const RomOp = { content: 0 } as const;
@@ -35,10 +38,13 @@ export class ReportRom implements Component {
       ]);
     }
     if (req.service === "ROM") {
+      const policy = selectPolicy(env.config(), req.label);
+      const report = policy === undefined ? undefined : attribute(policy, "report");
+      if (report === undefined) return err("DENIED" as const);
       return ok([
         () => {
           const words: number[] = [];
-          marshalString(this.reports.get(req.label) ?? "", words);
+          marshalString(this.reports.get(report) ?? "", words);
           return words;
         },
       ]);

@@ -9,7 +9,8 @@ import type { Component, Connection, Env, SessionRequest } from "../component.js
 import { marshalString } from "../rpc.js";
 import { attribute, subNode } from "../xml.js";
 import { blockServer } from "./block-ops.js";
-import { FsOp, selectPolicy } from "./vfs.js";
+import { selectPolicy } from "./session-policy.js";
+import { FsOp } from "./vfs.js";
 
 export class VfsBlock implements Component {
   private env: Env | undefined;

@@ -10,29 +10,13 @@ import { err, ok } from "../../machine/index.js";
 import type { Component, Env, SessionRequest } from "../component.js";
 import { parseNumBytes } from "../init/quota.js";
 import { unmarshalString } from "../rpc.js";
-import { attribute, subNode, subNodes, type XmlNode } from "../xml.js";
+import { attribute, subNode, subNodes } from "../xml.js";
+import { selectPolicy } from "./session-policy.js";
 import { SparseBlocks } from "./block-ops.js";
 
 export const FsOp = { open: 0, read: 1, write: 2, sync: 3 } as const;
 /** Granularity at which file contents are tracked. */
 const CHUNK = 512;
-
-/** Best-matching `<policy>` for a label (os/include/os/session_policy.h Node_label_score). */
-export function selectPolicy(config: XmlNode | undefined, label: string): XmlNode | undefined {
-  let best: XmlNode | undefined;
-  let score = -1;
-  for (const p of subNodes(config ?? { type: "", attributes: [], children: [], text: "" }, "policy")) {
-    const exact = attribute(p, "label");
-    const prefix = attribute(p, "label_prefix");
-    const suffix = attribute(p, "label_suffix");
-    let s = -1;
-    if (exact !== undefined && exact === label) s = 100000;
-    else if (prefix !== undefined && label.startsWith(prefix)) s = 1000 + prefix.length;
-    else if (suffix !== undefined && label.endsWith(suffix)) s = suffix.length;
-    if (s > score) { score = s; best = p; }
-  }
-  return best ?? (config ? subNode(config, "default-policy") : undefined);
-}
 
 export class Vfs implements Component {
   private env: Env | undefined;

@@ -26,7 +26,7 @@ export class GenodeRuntime implements ComponentHost {
       const fn = this.callbacks.get(id);
       this.callbacks.delete(id);
       fn?.();
-      this.flushAll();
+      for (const s of this.sandboxes) s.settle();
     });
     core.beforePrint = () => this.flushAll();
   }
@@ -78,6 +78,7 @@ export class GenodeRuntime implements ComponentHost {
     let freedCaps = 0;
     const opened: number[] = [];
     const inner = new Sandbox(this, env.label, {
+      offersReport: true,
       session: (service, label, args, client) => {
         const need = { ram: parseNumBytes(argValue(args, "ram_quota") ?? "0") ?? 0, caps: Number(argValue(args, "cap_quota") ?? "0") };
         if (need.ram > ram - freedRam || need.caps > caps - freedCaps) return err("OUT_OF_RAM");

@@ -15,12 +15,15 @@ import type { SessionError, SessionState } from "../init/session-state.js";
 import type { Capability, KernelPd, KernelThread } from "../kernel.js";
 import { dispatcher } from "../rpc.js";
 import { Process } from "./process.js";
+import { StatePublisher } from "./state-publisher.js";
 import type { GenodeRuntime } from "./runtime.js";
 
 /** Where a sandbox obtains sessions routed to `<parent/>`. */
 export interface SandboxParent {
   /** Open `service` for label (as this init presents it, e.g. "test-log") into `client`'s PD. */
   session(service: string, label: string, args: string, client: KernelPd): Result<Capability, SessionError>;
+  /** Can a Report session be routed there? (Core offers none: the top-level init has nowhere to publish.) */
+  readonly offersReport?: boolean;
 }
 
 export class Sandbox {
@@ -31,7 +34,8 @@ export class Sandbox {
   private logged = 0;
   private syncing = false;
   private heartbeatArmed = false;
-  private destroyed = false;
+  destroyed = false;
+  private readonly publisher = new StatePublisher(this);
 
   constructor(
     readonly rt: GenodeRuntime,
@@ -55,6 +59,7 @@ export class Sandbox {
       this.armHeartbeat();
     }
     this.flushLog();
+    this.publisher.changed();
     return r;
   }
 
@@ -101,6 +106,13 @@ export class Sandbox {
       this.syncing = false;
     }
     this.flushLog();
+    this.publisher.changed();
+  }
+
+  /** After a timeout or signal ran component code: relay log lines, note state changes. */
+  settle(): void {
+    this.flushLog();
+    this.publisher.changed();
   }
 
   /**
