@@ -17,6 +17,8 @@ import type { Sandbox } from "./sandbox.js";
 export class Process {
   exited: number | undefined;
   respondsToHeartbeat = true;
+  /** Services this process announced (Parent::announce): requests for them can be delivered. */
+  readonly announced = new Set<string>();
   readonly env: Env;
   private logConn: Connection | undefined;
 
@@ -108,7 +110,11 @@ export class Process {
         init.exit(this.name, v);
         sandbox.flushLog();
       },
-      announce: (s) => { init.announce(this.name, s); sandbox.flushLog(); },
+      announce: (s) => {
+        this.announced.add(s);
+        init.announce(this.name, s);
+        sandbox.sync();
+      },
       after: (timer, ms, fn) => {
         timer.call(0, [Math.round(ms * 1000)]);
         rt.after(ms, () => { if (this.exited === undefined && sandbox.processes.get(this.id) === this) fn(); });

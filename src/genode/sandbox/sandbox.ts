@@ -89,16 +89,18 @@ export class Sandbox {
           const c = this.init.child(p.name);
           if (c === undefined || c.id !== id) { this.kill(p); changed = true; }
         }
+        // requests held until their server announced the service (session_requests ROM)
         for (const s of [...this.init.sessions.values()]) {
           if (s.phase !== "CREATING" || s.service.kind !== "child") continue;
           const server = this.processByName(s.service.server);
-          if (server === undefined || server.exited) continue;
+          if (server === undefined || server.exited !== undefined || !server.announced.has(s.service.name)) continue;
           this.deliver(s, server);
           changed = true;
         }
-        for (const name of this.startOrder()) {
+        // all children start, in document order (child.cc: no dependency order in init)
+        for (const name of this.init.childNames()) {
           const c = this.init.child(name);
-          if (c === undefined || c.state !== "ALIVE" || this.processes.has(c.id) || c.exited !== undefined) continue;
+          if (c === undefined || !this.startable(c)) continue;
           if (this.startProcess(c.id, name, c.binary)) changed = true;
         }
       }
@@ -116,26 +118,25 @@ export class Sandbox {
   }
 
   /**
-   * Genode's init starts all children at once and a client blocks in `session_cap` until its
-   * server answers. Programs here run to completion synchronously and cannot block, so servers
-   * (children with `<provides>`) start first, each group in document order.
-   */
-  private startOrder(): string[] {
-    const names = this.init.childNames();
-    const provides = (n: string): boolean => (this.init.child(n)?.start.provides.length ?? 0) > 0;
-    return [...names.filter(provides), ...names.filter((n) => !provides(n))];
-  }
-
-  /**
-   * Answer one pending request now, for a client that waits for it (Genode's client blocks in
-   * `session_cap` until the server responds). Returns false if its server has no process yet.
+   * Answer one pending request now, for a client that waits for it: Genode's client blocks in
+   * `session_cap` until the server responds. Init starts all children at once, so a server later
+   * in the document is starting too; programs here run to completion and cannot block, so the
+   * server's startup runs now, inside the client's wait, and the request is answered if the
+   * server then announced the service. Returns false while the request stays held.
    */
   deliverNow(s: SessionState): boolean {
     if (s.phase !== "CREATING" || s.service.kind !== "child") return true;
-    const server = this.processByName(s.service.server);
-    if (server === undefined || server.exited !== undefined) return false;
+    const name = s.service.server;
+    const c = this.init.child(name);
+    if (this.processByName(name) === undefined && c !== undefined && this.startable(c)) this.startProcess(c.id, c.name, c.binary);
+    const server = this.processByName(name);
+    if (server === undefined || server.exited !== undefined || !server.announced.has(s.service.name)) return false;
     this.deliver(s, server);
     return true;
+  }
+
+  private startable(c: { id: number; state: string; exited: number | undefined }): boolean {
+    return c.state === "ALIVE" && c.exited === undefined && !this.processes.has(c.id) && !this.destroyed;
   }
 
   /** The server answers a `<create>` request (session_requests ROM) with a session capability or a denial. */
