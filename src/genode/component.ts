@@ -86,5 +86,5 @@ export interface ComponentHost {
   /** Look up a program by binary name. */
   program(binary: string): ComponentFactory | undefined;
   /** Create a nested sandbox (an init) running under this component; returns a handle. */
-  nestedInit(env: Env, name: string, xml: string): Result<{ apply(xml: string): Result<unknown, string>; destroy(): void; log: string[] }, string>;
+  nestedInit(env: Env, name: string, xml: string): Result<{ apply(xml: string): Result<unknown, string>; destroy(): void }, string>;
 }

@@ -42,6 +42,8 @@ export interface GenodeOptions {
   xen?: Xen;
   /** Further binaries core offers as boot modules (a scenario's workload components). */
   programs?: readonly Program[];
+  /** Lines of LOG output `g.log` keeps (default 16,384); older lines are dropped and counted in `g.logDropped`. */
+  logCapacity?: number;
 }
 
 /** Name of Genode's layer in machine snapshots. */
@@ -68,6 +70,7 @@ export class Genode {
       xen: options.kernel === "xen" ? options.xen ?? bootXen(machine) : undefined,
       nova: options.kernel === "nova" ? options.nova ?? novaPort(bootNova(machine)) : undefined,
       caps: options.caps ?? 65536,
+      logCapacity: options.logCapacity,
       modules: { ...options.modules },
       programs,
     };
@@ -102,6 +105,11 @@ export class Genode {
   get log(): readonly string[] {
     const pending = [...this.sys.runtime.sandboxes].flatMap((s) => s.pendingLog());
     return pending.length === 0 ? this.sys.core.log : [...this.sys.core.log, ...pending];
+  }
+
+  /** Lines of LOG output printed so far that `g.log` no longer holds (see GenodeOptions.logCapacity). */
+  get logDropped(): number {
+    return this.sys.core.output.dropped;
   }
 
   /** Start init with its first configuration (core assigns init its quota first). */

@@ -26,6 +26,7 @@ export interface SystemParts {
   caps: number;
   modules: Readonly<Record<string, string>>;
   programs: readonly Program[];
+  logCapacity: number | undefined;
 }
 
 export class GenodeSystem {
@@ -40,7 +41,7 @@ export class GenodeSystem {
     for (const p of parts.programs) modules.set(p.binary, BINARY_SIZE);
     modules.set("ld.lib.so", BINARY_SIZE);
     for (const [k, v] of Object.entries(parts.modules)) modules.set(k, v);
-    this.core = new Core(machine, this.kernel, { ram: machine.memory.free * PAGE_SIZE, caps: parts.caps, modules });
+    this.core = new Core(machine, this.kernel, { ram: machine.memory.free * PAGE_SIZE, caps: parts.caps, modules, logCapacity: parts.logCapacity });
     this.runtime = new GenodeRuntime(machine, this.kernel, this.core, new Map(parts.programs.map((p) => [p.binary, p.factory])));
   }
 
@@ -63,7 +64,7 @@ export class GenodeSystem {
 
   /** Lines printed so far, core's and every init's, without moving init's queued lines. */
   linesPrinted(): number {
-    let n = this.core.log.length;
+    let n = this.core.output.total;
     for (const s of this.runtime.sandboxes) n += s.pendingLog().length;
     return n;
   }

@@ -6,6 +6,7 @@
  * genodelabs/genode ffb059da; reference/genode.md §2.1).
  */
 import { err, ok, type Machine, type Result } from "../../machine/index.js";
+import { LogRing } from "./log-ring.js";
 import { Ledger, parseNumBytes, type CapQuota, type RamQuota } from "../init/quota.js";
 import { argValue } from "../init/session-label.js";
 import type { ParentAnswer } from "../init/index.js";
@@ -35,10 +36,13 @@ export interface CoreOptions {
   caps: CapQuota;
   /** Boot modules: name → size in bytes (binaries) or content (configs). */
   modules: Map<string, string | number>;
+  /** Lines of LOG output kept (default DEFAULT_LOG_CAPACITY). */
+  logCapacity?: number;
 }
 
 export class Core {
-  readonly log: string[] = [];
+  /** Everything core's LOG printed (its own lines, init's, every component's), bounded. */
+  readonly output: LogRing;
   /** Core's budget: account "core" (what it keeps) and "init" (init's PD session). */
   readonly ledger: Ledger;
   readonly services = new Map<string, CoreServiceSpec>();
@@ -49,6 +53,7 @@ export class Core {
   private nextSession = 1;
 
   constructor(readonly machine: Machine, readonly kernel: Kernel, private readonly options: CoreOptions) {
+    this.output = new LogRing(options.logCapacity);
     const ep = kernel.createEntrypoint(kernel.corePd, "entrypoint");
     if (!ep.ok) throw new Error(`core: cannot create its entrypoint (${ep.error})`);
     this.ep = ep.value;
@@ -74,7 +79,12 @@ export class Core {
 
   print(line: string): void {
     this.beforePrint();
-    this.log.push(line);
+    this.output.push(line);
+  }
+
+  /** The newest lines core printed, oldest first. */
+  get log(): readonly string[] {
+    return this.output.lines;
   }
 
   moduleSize(name: string): number | undefined {

@@ -64,7 +64,7 @@ export class GenodeRuntime implements ComponentHost {
    * parent-routed sessions are opened by the hosting component at its own parent, labelled
    * "<child> -> …" as Genode's Child::session prefixes them.
    */
-  nestedInit(env: Env, _name: string, xml: string): Result<{ apply(xml: string): Result<unknown, string>; destroy(): void; log: string[] }, string> {
+  nestedInit(env: Env, _name: string, xml: string): Result<{ apply(xml: string): Result<unknown, string>; destroy(): void }, string> {
     const q = env.quota();
     const host = this.hostSandbox(env);
     if (host === undefined) return err("NO_HOST");
@@ -99,7 +99,7 @@ export class GenodeRuntime implements ComponentHost {
     };
     const r = inner.apply(xml);
     if (!r.ok) { destroy(); return err(r.error); }
-    return ok({ apply: (x: string) => inner.apply(x), destroy, log: inner.init.log });
+    return ok({ apply: (x: string) => inner.apply(x), destroy });
   }
 
   private hostSandbox(env: Env): Sandbox | undefined {

@@ -31,7 +31,6 @@ export class Sandbox {
   readonly processes = new Map<number, Process>();
   /** Server-side capability of each child-provided session, by init's session id. */
   private readonly serverCaps = new Map<number, { cap: Capability; server: Process }>();
-  private logged = 0;
   private syncing = false;
   private heartbeatArmed = false;
   destroyed = false;
@@ -63,14 +62,17 @@ export class Sandbox {
     return r;
   }
 
-  /** Relay init's own log lines to core's LOG, in order. */
+  /** Relay init's own log lines to core's LOG, in order; core keeps them, so init lets them go. */
   flushLog(): void {
-    while (this.logged < this.init.log.length) this.rt.core.log.push(this.init.log[this.logged++]!);
+    const lines = this.init.log;
+    if (lines.length === 0) return;
+    for (const l of lines) this.rt.core.output.push(l);
+    lines.length = 0;
   }
 
   /** init's lines not yet relayed to core, in order. */
-  pendingLog(): string[] {
-    return this.init.log.slice(this.logged);
+  pendingLog(): readonly string[] {
+    return this.init.log;
   }
 
   processByName(name: string): Process | undefined {
