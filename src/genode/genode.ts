@@ -75,7 +75,7 @@ export class Genode {
       programs,
     };
     // the boot snapshot holds this layer too (restore insists on every layer): as an empty journal
-    let bootState: JournalState | undefined = { boot: "", entries: [], mark: "", broken: undefined };
+    let bootState: JournalState | undefined = { boot: "", entries: [], texts: [], mark: "", broken: undefined };
     machine.registerLayer(LAYER, { save: () => bootState ?? this.journal.save(), load: (s) => this.load(s as JournalState) });
     // what a journal replays on: these options on this machine state (a snapshot of another Genode is refused)
     const bootId = hashValue({ options: { ...this.parts, nova: undefined, xen: undefined, programs: programs.map((p) => p.binary) }, machine: machine.stateHash() });
@@ -115,14 +115,14 @@ export class Genode {
   /** Start init with its first configuration (core assigns init its quota first). */
   start(xml: string): Result<ApplyOutcome, ApplyError | "CORE_PRESERVATION_EXCEEDED"> {
     if (this.sys.sandbox !== undefined) throw new UsageError("already-started", "init is already running", "use g.reconfigure(xml) to change its configuration");
-    const r = this.journal.record({ op: "start", xml }, () => this.sys.linesPrinted(), () => this.sys.start(xml), (x) => x.ok);
+    const r = this.journal.record({ op: "start", text: xml }, () => this.sys.linesPrinted(), () => this.sys.start(xml), (x) => x.ok);
     return this.checked(r);
   }
 
   /** Apply a changed configuration to the running init (its "config" ROM changed). */
   reconfigure(xml: string): Result<ApplyOutcome, ApplyError> {
     const sandbox = this.top();
-    return this.checked(this.journal.record({ op: "reconfigure", xml }, () => this.sys.linesPrinted(), () => sandbox.apply(xml), (x) => x.ok));
+    return this.checked(this.journal.record({ op: "reconfigure", text: xml }, () => this.sys.linesPrinted(), () => sandbox.apply(xml), (x) => x.ok));
   }
 
   /** Malformed XML is the caller's mistake, reported with where it is; the running system is unchanged. */
@@ -199,7 +199,7 @@ export class Genode {
     this.journal.replaying = true;
     try {
       this.sys = new GenodeSystem(this.machine, this.parts);
-      for (const e of s.entries) this.replay(e);
+      for (const e of s.entries) this.replay(e, s.texts);
     } finally {
       this.journal.replaying = false;
     }
@@ -207,13 +207,13 @@ export class Genode {
       "replaying Genode's journal did not arrive at the snapshot's state: something outside the journal changed Genode (e.g. a test poking its objects), or a component is not deterministic");
   }
 
-  private replay(e: JournalEntry): void {
+  private replay(e: JournalEntry, texts: readonly string[]): void {
     switch (e.op) {
       case "start":
-        this.sys.start(e.xml);
+        this.sys.start(texts[e.xml]!);
         return;
       case "reconfigure":
-        this.top().apply(e.xml);
+        this.top().apply(texts[e.xml]!);
         return;
       case "rpc-cost":
         for (let i = 0; i < e.times; i++) rpcCostProbe(this, e.words, e.caps);

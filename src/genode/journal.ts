@@ -16,25 +16,38 @@
 import type { Machine, RunOptions, RunResult } from "../machine/index.js";
 
 export type JournalEntry =
-  | { op: "start"; xml: string }
-  | { op: "reconfigure"; xml: string }
+  /** `xml` indexes JournalState.texts: a soak that alternates two configurations stores two strings. */
+  | { op: "start"; xml: number }
+  | { op: "reconfigure"; xml: number }
   | { op: "rpc-cost"; words: number; caps: number; times: number }
   | { op: "run"; cycles: number; times: number }
   | { op: "run-until"; time: number }
   /** A run whose `until` was a function: it was asked `checks` times, and answered true last if `stopped`. */
   | { op: "run-while"; checks: number; stopped: boolean };
 
+/** An operation as Genode hands it to record(): configuration text not yet interned. */
+export type JournalOp = Exclude<JournalEntry, { op: "start" | "reconfigure" }> | { op: "start" | "reconfigure"; text: string };
+
 /** What Genode's layer saves: the journal, the boot it starts from, and where the machine stood after it. */
 export interface JournalState {
   boot: string;
   entries: JournalEntry[];
+  texts: string[];
   /** Machine fingerprint after the last entry (see Journal.fingerprint). */
   mark: string;
   broken: string | undefined;
 }
 
+/**
+ * Entries kept at most. Replay needs the whole history, so a journal past this is broken rather
+ * than growing without bound in a soak; snapshots taken before stay restorable.
+ */
+export const JOURNAL_LIMIT = 1 << 16;
+
 export class Journal {
   entries: JournalEntry[] = [];
+  texts: string[] = [];
+  private textIndex = new Map<string, number>();
   broken: string | undefined;
   /** Set while replaying: operations then run without being recorded again. */
   replaying = false;
@@ -57,25 +70,46 @@ export class Journal {
   check(): void {
     if (this.broken !== undefined || this.depth > 0 || this.replaying) return;
     if (this.fingerprint() !== this.mark) {
-      this.broken = `the machine was driven outside Genode's operations and m.run() (a kernel entry, a charge or an idle from a cell) after ${this.entries.length} journalled operation(s)`;
+      this.break(`the machine was driven outside Genode's operations and m.run() (a kernel entry, a charge or an idle from a cell) after ${this.entries.length} journalled operation(s)`);
     }
+  }
+
+  /** From now on no snapshot can rebuild Genode: say why, and stop keeping entries nobody can use. */
+  private break(why: string): void {
+    this.broken ??= why;
+    this.entries = [];
+    this.texts = [];
+    this.textIndex.clear();
+  }
+
+  /** The index of a configuration text in `texts`, added if new. */
+  private text(xml: string): number {
+    let i = this.textIndex.get(xml);
+    if (i === undefined) {
+      i = this.texts.length;
+      this.texts.push(xml);
+      this.textIndex.set(xml, i);
+    }
+    return i;
   }
 
   save(): JournalState {
     this.check();
-    return { boot: this.boot, entries: this.entries, mark: this.mark, broken: this.broken };
+    return { boot: this.boot, entries: this.entries, texts: this.texts, mark: this.mark, broken: this.broken };
   }
 
   /** Take over a saved journal (restore), the machine standing where it stood then. */
   adopt(s: JournalState): void {
     this.entries = s.entries;
+    this.texts = s.texts;
+    this.textIndex = new Map(s.texts.map((t, i) => [t, i]));
     this.mark = s.mark;
     this.broken = s.broken;
   }
 
   /** Same operations as a saved journal? (Then Genode's objects already are as they were then.) */
   same(s: JournalState): boolean {
-    if (s.mark !== this.mark || s.entries.length !== this.entries.length || this.broken !== undefined) return false;
+    if (s.mark !== this.mark || s.entries.length !== this.entries.length || s.texts.length !== this.texts.length || this.broken !== undefined) return false;
     for (let i = 0; i < s.entries.length; i++) if (!sameEntry(s.entries[i]!, this.entries[i]!)) return false;
     return true;
   }
@@ -84,7 +118,7 @@ export class Journal {
    * Run a Genode operation and record it if it did anything (moved the machine, printed, or
    * succeeded); an operation that failed without effect leaves no entry, so the state is as before.
    */
-  record<T>(entry: JournalEntry, effect: () => number, op: () => T, succeeded: (r: T) => boolean): T {
+  record<T>(entry: JournalOp, effect: () => number, op: () => T, succeeded: (r: T) => boolean): T {
     if (this.replaying || this.depth > 0) return op();
     this.check();
     const before = this.fingerprint();
@@ -95,11 +129,13 @@ export class Journal {
       r = op();
     } catch (e) {
       this.depth--;
-      if (this.fingerprint() !== before || effect() !== printed) this.broken ??= `a Genode operation (${entry.op}) threw after changing the machine`;
+      if (this.fingerprint() !== before || effect() !== printed) this.break(`a Genode operation (${entry.op}) threw after changing the machine`);
       throw e;
     }
     this.depth--;
-    if (succeeded(r) || this.fingerprint() !== before || effect() !== printed) this.append(entry);
+    if (this.broken === undefined && (succeeded(r) || this.fingerprint() !== before || effect() !== printed)) {
+      this.append("text" in entry ? { op: entry.op, xml: this.text(entry.text) } : entry);
+    }
     this.mark = this.fingerprint();
     return r;
   }
@@ -124,7 +160,7 @@ export class Journal {
       r = run(opts);
     } catch (e) {
       this.depth--;
-      if (this.fingerprint() !== before) this.broken ??= "m.run() was interrupted part-way";
+      if (this.fingerprint() !== before) this.break("m.run() was interrupted part-way");
       throw e;
     }
     this.depth--;
@@ -143,6 +179,11 @@ export class Journal {
   }
 
   private append(e: JournalEntry): void {
+    if (this.broken !== undefined) return;
+    if (this.entries.length >= JOURNAL_LIMIT) {
+      this.break(`Genode's journal reached ${JOURNAL_LIMIT} operations, the most it keeps`);
+      return;
+    }
     const last = this.entries.at(-1);
     if (last !== undefined && "times" in last && "times" in e && sameEntry({ ...last, times: 0 } as JournalEntry, { ...e, times: 0 } as JournalEntry)) {
       this.entries[this.entries.length - 1] = { ...last, times: last.times + e.times } as JournalEntry;

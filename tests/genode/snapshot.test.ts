@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Machine, UsageError } from "../../src/machine/index.js";
 import { bootGenode, type Genode } from "../../src/genode/index.js";
+import { JOURNAL_LIMIT, type JournalState } from "../../src/genode/journal.js";
 import { DRIVERS_CONFIG, LOG_RUN, PING_RUN } from "./support/run-configs.js";
 
 function boot(kernel: "nova" | "xen" = "nova", memory = "512M"): Genode {
@@ -127,5 +128,26 @@ describe("Genode in machine snapshots (journal and replay)", () => {
     const a = boot("nova", "128M");
     const b = bootGenode(new Machine({ memory: "128M" }), { kernel: "nova", caps: 1000 });
     expect(() => b.machine.restore(a.machine.snapshot())).toThrow(/different Genode/);
+  });
+
+  it("stores each configuration text once, however often it is applied (a reconfiguration soak)", () => {
+    const g = boot("nova", "128M");
+    g.start(LOG_RUN);
+    const other = LOG_RUN.replace('quantum="10M"', 'quantum="8M"');
+    for (let i = 0; i < 20; i++) g.reconfigure(i % 2 === 0 ? other : LOG_RUN);
+    const j = g.machine.snapshot().layers.genode as JournalState;
+    expect(j.texts).toEqual([LOG_RUN, other]);
+    expect(j.entries).toHaveLength(21);
+  });
+
+  it(`stops keeping entries past ${JOURNAL_LIMIT} operations, and says so, instead of growing without bound`, () => {
+    const g = boot("nova", "64M");
+    const early = g.machine.snapshot();
+    for (let i = 0; i <= JOURNAL_LIMIT; i++) g.machine.run({ cycles: 1 + (i % 2) });
+    const j = g.machine.snapshot().layers.genode as JournalState;
+    expect(j.entries).toEqual([]);
+    expect(j.broken).toMatch(new RegExp(`reached ${JOURNAL_LIMIT} operations`));
+    g.machine.restore(early);
+    expect((g.machine.snapshot().layers.genode as JournalState).broken).toBeUndefined();
   });
 });
