@@ -4,21 +4,25 @@
  * (genodelabs/genode ffb059da); reference/genode.md §1, §2, §4. Core drives it: it forwards the
  * children's parent-interface calls (session, upgrade, close, announce, resource_request,
  * yield_response, exit, heartbeat_response) and reads back routes, quota and log lines.
+ * This file holds init's state and applies a configuration; the parent interface (parent.ts),
+ * children from `<start>` nodes (child-config.ts), their start (child-start.ts) and their quota
+ * (child-quota.ts) act on it through an InitContext.
  */
 import { err, ok, type Result } from "../../machine/index.js";
-import { parseXml, serializeXml, XmlSyntaxError, xmlEqual } from "../xml.js";
-import { childRouting, pdAccount, type Child } from "./child.js";
-import { configuredQuota, parseInitConfig, parseRoute, type ConfigError, type InitConfig, type StartConfig } from "./config-model.js";
-import {
-  CoreSessionCosts, DOWNGRADE_KEEP_CAPS, DOWNGRADE_KEEP_RAM, ENV_CAP_QUOTA, ENV_RAM_QUOTA, INIT_STATIC_CAP_COSTS,
-  Ledger, SESSION_ALLOC_BATCH, formatNumBytes, type CapQuota, type RamQuota,
-} from "./quota.js";
-import { routeSession, type Route, type RoutingEnv, type ServiceRef } from "./route-model.js";
-import { EnvId, type SessionError, type SessionState } from "./session-state.js";
+import { parseXml, serializeXml, XmlSyntaxError } from "../xml.js";
+import { pdAccount, type Child } from "./child.js";
+import { parseInitConfig, type ConfigError, type InitConfig } from "./config-model.js";
+import { CoreSessionCosts, Ledger, type CapQuota, type RamQuota } from "./quota.js";
+import type { Route, RoutingEnv, ServiceRef } from "./route-model.js";
+import type { SessionError, SessionState } from "./session-state.js";
 import { argValue, prefixedLabel, setArg } from "./session-label.js";
 import { stateReport } from "./state-reporter.js";
 import * as parent from "./parent.js";
-import type { ParentAnswer, ParentContext, RouteAnswer } from "./parent.js";
+import type { ParentAnswer, RouteAnswer } from "./parent.js";
+import { createChild, evaluateDependencies, updateChild } from "./child-config.js";
+import { applyDowngrade, applyUpgrade } from "./child-quota.js";
+import { tryStart } from "./child-start.js";
+import type { InitContext, NewService } from "./init-context.js";
 
 export type { ParentAnswer, RouteAnswer } from "./parent.js";
 
@@ -77,8 +81,8 @@ export class Init {
   private serial = 0;
   private sessionCount = 0;
   private serversChanged = false;
-  /** init's state as the parent interface (parent.ts) sees it; private members stay private. */
-  private readonly ctx: ParentContext;
+  /** init's state as its split-out parts (parent.ts, child-*.ts) see it; private members stay private. */
+  private readonly ctx: InitContext;
 
   constructor(options: InitOptions) {
     this.ledger = new Ledger("init", options.ram, options.caps);
@@ -101,6 +105,11 @@ export class Init {
       record: (...a) => this.record(...a), revert: (s, to) => this.revert(s, to), holder: (s) => this.holder(s),
       serverAccount: (s) => this.serverAccount(s), retryStarts: () => this.retryStarts(), scheduleRestart: (c) => this.scheduleRestart(c),
       setExitValue: (v) => { this.exitValue = v; }, configXml: () => serializeConfig(this.config!), apply: (x) => this.apply(x),
+      availRam: () => this.availRam(), availCaps: () => this.availCaps(),
+      newService: (x) => this.newService(x),
+      servicesChanged: (servers) => { this.childServicesCache = undefined; if (servers) this.serversChanged = true; },
+      nextChildId: () => ++this.childCount,
+      addChild: (c) => { this.children.unshift(c); this.childServicesCache = undefined; },
     };
   }
 
@@ -137,9 +146,7 @@ export class Init {
     };
   }
 
-  private newService(
-    s: { kind: "parent"; name: string } | { kind: "child"; name: string; server: string } | { kind: "local"; name: string; what: "config" | "session_requests" },
-  ): ServiceRef {
+  private newService(s: NewService): ServiceRef {
     return { ...s, serial: ++this.serial, abandoned: false };
   }
 
@@ -212,11 +219,11 @@ export class Init {
       if (i >= 0) {
         const m = unmatched.splice(i, 1)[0]!;
         models.push(m);
-        if (m.child) { if (this.updateChild(m.child, start)) outcome.configUpdated.push(m.child.name); }
-        else m.child = this.createChild(start, models);
+        if (m.child) { if (updateChild(this.ctx, m.child, start)) outcome.configUpdated.push(m.child.name); }
+        else m.child = createChild(this.ctx, start, models);
         continue;
       }
-      const m = { name: start.name ?? "", version: start.version, child: this.createChild(start, models) };
+      const m = { name: start.name ?? "", version: start.version, child: createChild(this.ctx, start, models) };
       if (m.child) outcome.created.push(m.child.name);
       models.push(m);
     }
@@ -229,13 +236,13 @@ export class Init {
       for (const c of [...this.children]) {
         if (c.state === "ABANDONED") continue;
         if (c.state === "RESTART_SCHEDULED") { anyRestart = true; continue; }
-        if (this.serversChanged || c.uncertain) this.evaluateDependencies(c);
+        if (this.serversChanged || c.uncertain) evaluateDependencies(this.ctx, c);
         if ((c.state as Child["state"]) === "RESTART_SCHEDULED") anyRestart = true;
       }
       this.parentServices = this.parentServices.filter((s) => !s.abandoned);
       this.destroyAbandoned();
       this.serversChanged = false;
-      for (const m of this.startModels) if (m.child) this.tryStart(m.child);
+      for (const m of this.startModels) if (m.child) tryStart(this.ctx, m.child);
       if (!anyRestart) break;
       for (const m of this.startModels) {
         if (m.child && m.child.state === "RESTART_SCHEDULED") {
@@ -243,100 +250,13 @@ export class Init {
           this.abandon(m.child);
           outcome.restarted.push(m.child.name);
           m.child = undefined;
-          m.child = this.createChild(start, this.startModels);
+          m.child = createChild(this.ctx, start, this.startModels);
         }
       }
     }
-    for (const c of this.children) this.applyDowngrade(c);
-    for (const c of this.children) this.applyUpgrade(c);
+    for (const c of this.children) applyDowngrade(this.ctx, c);
+    for (const c of this.children) applyUpgrade(this.ctx, c);
     return ok(outcome);
-  }
-
-  private createChild(start: StartConfig, models: Array<{ name: string; version: string; child: Child | undefined }>): Child | undefined {
-    const cfg = this.config!;
-    if (cfg.affinitySpace === undefined && start.affinity !== undefined)
-      this.warn(`affinity-space configuration missing, but affinity defined for child ${start.name ?? ""}`);
-    if (start.name === undefined || start.name === "") {
-      this.warn("missing 'name' attribute in '<start>' entry");
-      this.warn("skipped startup of nameless child");
-      this.error("child creation failed");
-      return undefined;
-    }
-    // ready_to_create_child: defer while a child of that name and version exists
-    if (models.some((m) => m.child && m.child.state !== "ABANDONED" && m.child.name === start.name && m.child.version === start.version)) return undefined;
-    const { ram, caps } = configuredQuota(start);
-    const child: Child = {
-      id: ++this.childCount, name: start.name, version: start.version, binary: start.binary ?? start.name, start,
-      rules: start.route ?? cfg.defaultRoute, state: "INITIAL", assignedRam: ram, assignedCaps: caps,
-      services: [], inlineConfig: undefined, sessionRequests: undefined as unknown as ServiceRef, configUpdates: 0,
-      uncertain: false, exited: undefined, heartbeatOutstanding: false, skippedHeartbeats: 0, requested: undefined, yieldRequest: undefined,
-    };
-    child.sessionRequests = this.newService({ kind: "local", name: "ROM", what: "session_requests" });
-    if (start.config) child.inlineConfig = this.newService({ kind: "local", name: "ROM", what: "config" });
-    if (cfg.verbose) {
-      this.info(`child "${child.name}"`);
-      this.info(`  RAM quota:  ${formatNumBytes(Math.max(0, ram - ENV_RAM_QUOTA))}`);
-      this.info(`  cap quota:  ${Math.max(0, caps - ENV_CAP_QUOTA - INIT_STATIC_CAP_COSTS)}`);
-      this.info(`  ELF binary: ${child.binary}`);
-      this.info(`  priority:   ${-start.priority}`);
-    }
-    for (const s of start.provides) {
-      if (cfg.verbose) this.info(`  provides service ${s}`);
-      child.services.push(this.newService({ kind: "child", name: s, server: child.name }));
-      this.childServicesCache = undefined;
-    }
-    if (start.provides.length > 0) this.serversChanged = true;
-    this.ledger.open(pdAccount(child));
-    this.children.unshift(child);
-    this.childServicesCache = undefined;
-    return child;
-  }
-
-  /** Child::apply_config: returns true if only the inline config changed (ROM update, no restart). */
-  private updateChild(c: Child, start: StartConfig): boolean {
-    if (c.state === "ABANDONED" || c.state === "STUCK" || c.state === "RESTART_SCHEDULED" || c.exited !== undefined) return false;
-    if (c.state !== "INITIAL") {
-      const has = (id: number): boolean => [...this.sessions.values()].some((s) => s.owner === c.id && s.env && s.clientId === id && s.phase !== "CLOSED");
-      if (!has(EnvId.log) || !has(EnvId.binary)) { c.state = "STUCK"; return false; }
-    }
-    const old = c.start;
-    let configOnly = false;
-    if (old.route !== undefined && start.route !== undefined) {
-      const o = old.node.children.find((n) => n.type === "route");
-      const n = start.node.children.find((x) => x.type === "route");
-      if (!xmlEqual(o, n)) { c.rules = parseRoute(n!); c.uncertain = true; }
-    }
-    if ((old.config === undefined) !== (start.config === undefined)) c.uncertain = true;
-    if (old.config && start.config && !xmlEqual(old.config, start.config)) { c.configUpdates++; configOnly = true; }
-    if (!old.config && start.config) c.inlineConfig = this.newService({ kind: "local", name: "ROM", what: "config" });
-    if (old.config && !start.config && c.inlineConfig) c.inlineConfig.abandoned = true;
-    for (const s of c.services) if (!s.abandoned && !start.provides.includes(s.name)) { s.abandoned = true; this.serversChanged = true; }
-    for (const n of start.provides) {
-      if (!c.services.some((s) => s.name === n && !s.abandoned)) {
-        c.services.push(this.newService({ kind: "child", name: n, server: c.name }));
-        this.childServicesCache = undefined;
-        this.serversChanged = true;
-      }
-    }
-    const binary = start.binary ?? start.name!;
-    if (binary !== c.binary) { c.binary = binary; c.uncertain = true; }
-    c.start = start;
-    return configOnly;
-  }
-
-  /** Child::evaluate_dependencies: MISMATCH → restart, UNAVAILABLE → stuck. */
-  private evaluateDependencies(c: Child): void {
-    let changed = false;
-    let unavailable = false;
-    for (const s of this.sessions.values()) {
-      if (s.owner !== c.id || s.phase === "CLOSED") continue;
-      const r = routeSession(childRouting(c), c.rules, s.service.name, s.clientLabel, this.routingEnv());
-      if (r === undefined) unavailable = true;
-      else if (r.service !== s.service || r.label !== s.label) changed = true;
-    }
-    c.uncertain = false;
-    if (unavailable) { c.state = "STUCK"; return; }
-    if (changed || c.state === "STUCK") this.scheduleRestart(c);
   }
 
   private scheduleRestart(c: Child): void {
@@ -392,47 +312,6 @@ export class Init {
     s.phase = "CLOSED";
   }
 
-  // ---- starting a child: env sessions and initial quota (Child::try_start, Child::init) ----
-
-  private tryStart(c: Child): void {
-    if (c.state !== "INITIAL" && c.state !== "RAM_INITIALIZED") return;
-    if (c.state === "INITIAL") {
-      const pd = this.envSession(c, EnvId.pd, "PD", c.name);
-      if (pd === undefined) return;
-      this.initQuota(c);
-      c.state = "RAM_INITIALIZED";
-    }
-    const env: Array<[number, string, string]> = [[EnvId.cpu, "CPU", c.name], [EnvId.log, "LOG", c.name], [EnvId.binary, "ROM", c.name], [EnvId.linker, "ROM", "ld.lib.so"]];
-    let complete = true;
-    for (const [id, service, label] of env) {
-      const existing = this.envSessionOf(c, id);
-      if (existing) { if (existing.phase !== "OK" && existing.phase !== "AVAIL") complete = false; continue; }
-      const s = this.envSession(c, id, service, label);
-      if (s === undefined || (s.phase !== "OK" && s.phase !== "AVAIL")) complete = false;
-    }
-    if (complete) c.state = "ALIVE";
-    else c.uncertain = true;
-  }
-
-  /** The child's environment session with that client id, if any (no array copy: called per child). */
-  private envSessionOf(c: Child, clientId: number): SessionState | undefined {
-    for (const s of this.sessions.values()) if (s.owner === c.id && s.env && s.clientId === clientId) return s;
-    return undefined;
-  }
-
-  /** One environment session, paid from init's own account (base/child.h Env_connection). */
-  private envSession(c: Child, clientId: number, service: string, label: string): SessionState | undefined {
-    const cost = CoreSessionCosts[service] ?? { ram: 0, caps: 0 };
-    const args = `label="${label}", ram_quota=${cost.ram}, cap_quota=${cost.caps}`;
-    const route = routeSession(childRouting(c), c.rules, service, label, this.routingEnv());
-    if (route === undefined) { this.error(`${c.name}: environment ${service} session denied (${args})`); return undefined; }
-    const holder = route.service.kind === "parent" ? "parent" : route.service.kind === "child" ? this.serverAccount(route.service) : "init";
-    if (!this.ledger.transfer("init", holder, cost.ram, cost.caps)) return undefined;
-    const s = this.record(c, clientId, true, route, label, args, cost.ram, cost.caps, 0);
-    s.phase = route.service.kind === "child" ? "CREATING" : "OK";
-    return s;
-  }
-
   private serverAccount(svc: ServiceRef): string {
     const server = this.children.find((c) => c.services.includes(svc));
     return server ? pdAccount(server) : "init";
@@ -448,64 +327,10 @@ export class Init {
     return s;
   }
 
-  /** Child::init (sandbox/child.cc): transfer the configured quota, clamped to what init has. */
-  private initQuota(c: Child): void {
-    const costs = SESSION_ALLOC_BATCH * this.sessionCosts;
-    const eff = Math.max(0, c.assignedRam - ENV_RAM_QUOTA);
-    let ram = eff > costs ? eff - costs : 0;
-    const availRam = Math.max(0, this.availRam() - ENV_RAM_QUOTA);
-    if (ram > availRam) { this.warn(`${c.name}: configured RAM exceeds available RAM, proceed with ${formatNumBytes(availRam)}`); ram = availRam; }
-    let caps = Math.max(0, c.assignedCaps - ENV_CAP_QUOTA - INIT_STATIC_CAP_COSTS);
-    if (c.assignedCaps - ENV_CAP_QUOTA < INIT_STATIC_CAP_COSTS) caps = 0;
-    const availCaps = Math.max(0, this.availCaps() - ENV_CAP_QUOTA);
-    if (caps > availCaps) { this.warn(`${c.name}: configured caps exceed available caps, proceed with ${availCaps}`); caps = availCaps; }
-    this.ledger.transfer("init", pdAccount(c), 0, Math.min(caps, this.ledger.availCaps("init")));
-    this.ledger.transfer("init", pdAccount(c), Math.min(ram, this.ledger.availRam("init")), 0);
-  }
-
-  // ---- dynamic quota (apply_upgrade / apply_downgrade / yield) ----
-
-  private applyUpgrade(c: Child): void {
-    if (c.exited !== undefined || c.state === "ABANDONED") return;
-    const conf = configuredQuota(c.start);
-    if (conf.ambiguousRam) this.warn(`${c.name}: ambigious RAM-quota definition`);
-    if (c.assignedRam < ENV_RAM_QUOTA) this.warn(`${c.name}: no valid RAM quota defined`);
-    if (c.assignedCaps - ENV_CAP_QUOTA <= INIT_STATIC_CAP_COSTS) this.warn(`${c.name}: no valid capability quota defined`);
-    const up = (assigned: number, configured: number, limit: number, move: (n: number) => void): number => {
-      if (configured <= assigned) return assigned;
-      const increment = configured - assigned;
-      if (increment > limit && this.config?.verbose) this.warn(`specified quota exceeds available quota, proceeding with a quota of ${limit}`);
-      const t = Math.min(increment, limit);
-      if (t > 0) { move(t); if (c.requested) c.requested = undefined; }
-      return assigned + t;
-    };
-    c.assignedRam = up(c.assignedRam, conf.ram, this.availRam(), (t) => this.ledger.transfer("init", pdAccount(c), t, 0));
-    c.assignedCaps = up(c.assignedCaps, conf.caps, this.availCaps(), (t) => this.ledger.transfer("init", pdAccount(c), 0, t));
-  }
-
-  private applyDowngrade(c: Child): void {
-    if (c.exited !== undefined || c.state === "ABANDONED" || !this.ledger.has(pdAccount(c))) return;
-    const conf = configuredQuota(c.start);
-    const acct = pdAccount(c);
-    // sandbox/child.cc as of 24.11: one successful transfer ends the attempts (see report on HEAD)
-    const down = (assigned: number, configured: number, keep: number, avail: () => number, move: (n: number) => boolean): number => {
-      if (configured >= assigned) return assigned;
-      const a = avail();
-      if (a < keep) return assigned;
-      const t = Math.min(a - keep, assigned - configured);
-      return move(t) ? assigned - t : assigned;
-    };
-    c.assignedRam = down(c.assignedRam, conf.ram, DOWNGRADE_KEEP_RAM, () => this.ledger.availRam(acct), (t) => this.ledger.transfer(acct, "init", t, 0));
-    c.assignedCaps = down(c.assignedCaps, conf.caps, DOWNGRADE_KEEP_CAPS, () => this.ledger.availCaps(acct), (t) => this.ledger.transfer(acct, "init", 0, t));
-    const ram = Math.max(0, c.assignedRam - conf.ram);
-    const caps = Math.max(0, c.assignedCaps - conf.caps);
-    c.yieldRequest = ram || caps ? `ram_quota=${formatNumBytes(ram)}, cap_quota=${caps}` : undefined;
-  }
-
   /** Parent::yield_response: the child freed memory; take what was asked for. */
   yieldResponse(child: string): void {
     const c = this.live(child);
-    this.applyDowngrade(c);
+    applyDowngrade(this.ctx, c);
   }
 
   /** Parent::resource_request (child.cc resource_request). */
@@ -535,7 +360,7 @@ export class Init {
   sessionResponse(server: string, sessionId: number, answer: ParentAnswer): void { parent.sessionResponse(this.ctx, server, sessionId, answer); }
 
   private retryStarts(): void {
-    for (const m of this.startModels) if (m.child) this.tryStart(m.child);
+    for (const m of this.startModels) if (m.child) tryStart(this.ctx, m.child);
   }
 
   /** Parent::close: donation and kept costs return to the client; env sessions cannot be closed. */
