@@ -51,25 +51,50 @@ export class Journal {
   broken: string | undefined;
   /** Set while replaying: operations then run without being recorded again. */
   replaying = false;
-  private mark: string;
+  /**
+   * Where the machine stood after the last journalled operation: the trace's record count and the
+   * CPU clocks, which any operation on the machine moves. Numbers, compared without allocating:
+   * an RPC benchmark goes through here once per call.
+   */
+  private markTotal = 0;
+  private readonly markClocks: Float64Array;
   /** Depth of journalled operations in progress: only the outermost one is recorded. */
   private depth = 0;
 
   constructor(private readonly m: Machine, readonly boot: string) {
-    this.mark = this.fingerprint();
+    this.markClocks = new Float64Array(m.cpus.length);
+    this.setMark();
   }
 
-  /** Record count of the trace and the CPU clocks: what any operation on the machine moves. */
+  /** The machine's fingerprint now, as a saved `mark` spells it. */
   fingerprint(): string {
     let s = String(this.m.trace.total);
     for (let c = 0; c < this.m.cpus.length; c++) s += `,${this.m.now(c)}`;
     return s;
   }
 
+  private setMark(): void {
+    this.markTotal = this.m.trace.total;
+    for (let c = 0; c < this.markClocks.length; c++) this.markClocks[c] = this.m.now(c);
+  }
+
+  private markString(): string {
+    let s = String(this.markTotal);
+    for (let c = 0; c < this.markClocks.length; c++) s += `,${this.markClocks[c]}`;
+    return s;
+  }
+
+  /** Has the machine moved since the mark? */
+  private moved(): boolean {
+    if (this.m.trace.total !== this.markTotal) return true;
+    for (let c = 0; c < this.markClocks.length; c++) if (this.m.now(c) !== this.markClocks[c]) return true;
+    return false;
+  }
+
   /** Did something drive the machine since the last journalled operation? Then replay cannot reproduce it. */
   check(): void {
     if (this.broken !== undefined || this.depth > 0 || this.replaying) return;
-    if (this.fingerprint() !== this.mark) {
+    if (this.moved()) {
       this.break(`the machine was driven outside Genode's operations and m.run() (a kernel entry, a charge or an idle from a cell) after ${this.entries.length} journalled operation(s)`);
     }
   }
@@ -95,7 +120,7 @@ export class Journal {
 
   save(): JournalState {
     this.check();
-    return { boot: this.boot, entries: this.entries, texts: this.texts, mark: this.mark, broken: this.broken };
+    return { boot: this.boot, entries: this.entries, texts: this.texts, mark: this.markString(), broken: this.broken };
   }
 
   /** Take over a saved journal (restore), the machine standing where it stood then. */
@@ -103,13 +128,15 @@ export class Journal {
     this.entries = s.entries;
     this.texts = s.texts;
     this.textIndex = new Map(s.texts.map((t, i) => [t, i]));
-    this.mark = s.mark;
+    const [total, ...clocks] = s.mark.split(",").map(Number);
+    this.markTotal = total!;
+    clocks.forEach((t, c) => { this.markClocks[c] = t; });
     this.broken = s.broken;
   }
 
   /** Same operations as a saved journal? (Then Genode's objects already are as they were then.) */
   same(s: JournalState): boolean {
-    if (s.mark !== this.mark || s.entries.length !== this.entries.length || s.texts.length !== this.texts.length || this.broken !== undefined) return false;
+    if (s.mark !== this.markString() || s.entries.length !== this.entries.length || s.texts.length !== this.texts.length || this.broken !== undefined) return false;
     for (let i = 0; i < s.entries.length; i++) if (!sameEntry(s.entries[i]!, this.entries[i]!)) return false;
     return true;
   }
@@ -120,8 +147,7 @@ export class Journal {
    */
   record<T>(entry: JournalOp, effect: () => number, op: () => T, succeeded: (r: T) => boolean): T {
     if (this.replaying || this.depth > 0) return op();
-    this.check();
-    const before = this.fingerprint();
+    this.check(); // from here the machine stands at the mark, unless the journal is broken anyway
     const printed = effect();
     let r: T;
     this.depth++;
@@ -129,14 +155,14 @@ export class Journal {
       r = op();
     } catch (e) {
       this.depth--;
-      if (this.fingerprint() !== before || effect() !== printed) this.break(`a Genode operation (${entry.op}) threw after changing the machine`);
+      if (this.moved() || effect() !== printed) this.break(`a Genode operation (${entry.op}) threw after changing the machine`);
       throw e;
     }
     this.depth--;
-    if (this.broken === undefined && (succeeded(r) || this.fingerprint() !== before || effect() !== printed)) {
+    if (this.broken === undefined && (succeeded(r) || this.moved() || effect() !== printed)) {
       this.append("text" in entry ? { op: entry.op, xml: this.text(entry.text) } : entry);
     }
-    this.mark = this.fingerprint();
+    this.setMark();
     return r;
   }
 
@@ -153,20 +179,19 @@ export class Journal {
       opts = { until: () => { asked.checks++; asked.stopped = until(); return asked.stopped; } };
       entry = { op: "run-while", checks: 0, stopped: false };
     } else entry = { op: "run-until", time: options.until };
-    const before = this.fingerprint();
     let r: RunResult;
     this.depth++;
     try {
       r = run(opts);
     } catch (e) {
       this.depth--;
-      if (this.fingerprint() !== before) this.break("m.run() was interrupted part-way");
+      if (this.moved()) this.break("m.run() was interrupted part-way");
       throw e;
     }
     this.depth--;
     if (entry.op === "run-while") entry = { op: "run-while", checks: asked.checks, stopped: asked.stopped };
-    if (r.events + r.steps > 0 || this.fingerprint() !== before) this.append(entry);
-    this.mark = this.fingerprint();
+    if (r.events + r.steps > 0 || this.moved()) this.append(entry);
+    this.setMark();
     return r;
   }
 
@@ -184,10 +209,11 @@ export class Journal {
       this.break(`Genode's journal reached ${JOURNAL_LIMIT} operations, the most it keeps`);
       return;
     }
-    const last = this.entries.at(-1);
-    if (last !== undefined && "times" in last && "times" in e && sameEntry({ ...last, times: 0 } as JournalEntry, { ...e, times: 0 } as JournalEntry)) {
-      this.entries[this.entries.length - 1] = { ...last, times: last.times + e.times } as JournalEntry;
-      return;
+    // consecutive equal entries are counted (in place: snapshots hold copies of the entries)
+    const last = this.entries[this.entries.length - 1];
+    if (last !== undefined && last.op === e.op) {
+      if (last.op === "rpc-cost" && e.op === "rpc-cost" && last.words === e.words && last.caps === e.caps) { last.times += e.times; return; }
+      if (last.op === "run" && e.op === "run" && last.cycles === e.cycles) { last.times += e.times; return; }
     }
     this.entries.push(e);
   }

@@ -16,6 +16,8 @@ interface Probe {
 }
 
 /** By kernel interface object: a restored Genode gets a new one, and with it a new probe. */
+const EMPTY_REPLY: Msgbuf = { words: [0], caps: [] };
+
 const probes = new WeakMap<Kernel, Probe>();
 
 export function rpcProbe(owner: { kernel: Kernel }): Probe {
@@ -27,13 +29,22 @@ export function rpcProbe(owner: { kernel: Kernel }): Probe {
   if (!server.ok || !client.ok) throw new Error("rpc probe: cannot create its PDs");
   const ep = k.createEntrypoint(server.value, "ep");
   if (!ep.ok) throw new Error("rpc probe: cannot create its entrypoint");
-  const obj = k.manage(ep.value, (_badge, req) => ({ words: [0, ...req.words.slice(1)], caps: [] }));
+  // the server echoes its arguments after exception code SUCCESS; one reply buffer serves every
+  // call, since the kernel interface copies a reply into the message area before returning
+  const reply: Msgbuf = { words: [], caps: [] };
+  const obj = k.manage(ep.value, (_badge, req) => {
+    const n = req.words.length;
+    reply.words.length = n;
+    reply.words[0] = 0;
+    for (let i = 1; i < n; i++) reply.words[i] = req.words[i]!;
+    return reply;
+  });
   if (!obj.ok) throw new Error("rpc probe: cannot manage its object");
   const handed = k.delegate(obj.value, client.value);
   if (!handed.ok) throw new Error("rpc probe: cannot delegate");
   const extra: Capability[] = [];
   for (let i = 0; i < 4; i++) {
-    const o = k.manage(ep.value, () => ({ words: [0], caps: [] }));
+    const o = k.manage(ep.value, () => EMPTY_REPLY);
     const d = o.ok ? k.delegate(o.value, client.value) : undefined;
     if (d?.ok) extra.push(d.value);
   }

@@ -15,24 +15,31 @@ export const RECEIVE_WINDOW = 1 << 2;
 /** Order of the translate window Obj_crd(0, ~0): the whole object space (2^26 selectors, nova.md §2.1). */
 const WHOLE_SPACE_ORDER = 26;
 const TWO_63 = 1n << 63n;
+const TRANSLATE_ITEM = BigInt(ItemKind.TRANSLATE_ELSE_DELEGATE);
 
 /** Write a message into a UTCB; returns the words written (untyped plus two per typed item). */
 export function writeMessage(u: BigUint64Array, msg: Msgbuf): number {
-  const n = msg.words.length;
-  for (let i = 0; i < n; i++) u[Utcb.DATA + i] = BigInt.asUintN(64, BigInt(msg.words[i]!));
-  msg.caps.forEach((c, i) => {
-    u[Utcb.WORDS - 2 - 2 * i] = crd.obj(c.sel, 0);
-    u[Utcb.WORDS - 1 - 2 * i] = BigInt(ItemKind.TRANSLATE_ELSE_DELEGATE) | (BigInt(i) << 12n);
-  });
-  u[Utcb.ITEMS] = BigInt(n) | (BigInt(msg.caps.length) << 16n);
-  return n + 2 * msg.caps.length;
+  const words = msg.words;
+  const n = words.length;
+  // a negative word (an exception code) is stored as its two's complement; others convert directly
+  for (let i = 0; i < n; i++) {
+    const w = words[i]!;
+    u[Utcb.DATA + i] = w >= 0 ? BigInt(w) : BigInt.asUintN(64, BigInt(w));
+  }
+  const caps = msg.caps;
+  for (let i = 0; i < caps.length; i++) {
+    u[Utcb.WORDS - 2 - 2 * i] = crd.obj(caps[i]!.sel, 0);
+    u[Utcb.WORDS - 1 - 2 * i] = TRANSLATE_ITEM | (BigInt(i) << 12n);
+  }
+  u[Utcb.ITEMS] = BigInt(n | (caps.length << 16));
+  return n + 2 * caps.length;
 }
 
 /** Read the message a UTCB received; capabilities as `holder` now holds them (translated or delegated). */
 export function readMessage(u: BigUint64Array, holder: KernelPd): Msgbuf {
-  const hdr = u[Utcb.ITEMS]!;
-  const n = Number(hdr & 0xffffn);
-  const t = Number((hdr >> 16n) & 0xffffn);
+  const hdr = Number(u[Utcb.ITEMS]! & 0xffffffffn);
+  const n = hdr & 0xffff;
+  const t = hdr >>> 16;
   const words: number[] = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const w = u[Utcb.DATA + i]!;

@@ -22,6 +22,8 @@ export interface NovaPort {
   /** The EC's UTCB as 512 words (S14 §4.6 layout): header words 0–3, data from word 4, items from the top. */
   utcb(ec: number): BigUint64Array;
   state(ec: number): EcView;
+  /** The portal id an EC was entered through, if it stands entered (state(ec) without building a view: hot path). */
+  enteredPid(ec: number): bigint | undefined;
   /** The EC id of the EC at selector `sel` of the root PD's object space (after create_ec). */
   ecAt(sel: number): number;
   /** core's root PD and root EC (S14 boot state: PD 0x20, EC 0x21). */
@@ -50,6 +52,10 @@ export function novaPort(nova: Nova): NovaPort {
       if (e.entered !== null && e.st === "ready") return { kind: "entered", pid: e.entered.pid };
       if (e.result !== null && e.st === "ready") return { kind: "done", regs: e.result };
       return { kind: "other" };
+    },
+    enteredPid: (ec) => {
+      const e = nova.ecObj(ec);
+      return e.entered !== null && e.st === "ready" ? e.entered.pid : undefined;
     },
     ecAt: (sel) => nova.ec(sel).id,
     forgetViews: () => utcbs.clear(),

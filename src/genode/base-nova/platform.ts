@@ -8,7 +8,7 @@
  * (include/nova/receive_window.h, MAX_CAP_ARGS_LOG2 = 2); signals on semaphores; dataspaces
  * mapped by delegation (GF delegate).
  */
-import { err, invariant, ok, type Machine, type Result } from "../../machine/index.js";
+import { err, invariant, ok, type Machine, type Rate, type Result } from "../../machine/index.js";
 import { Evt, Mtd, Sel, Status, USER_ADDR, qpd, type Regs } from "../../microkernel/abi.js";
 import { hc } from "../../microkernel/calls.js";
 import { crd } from "../../microkernel/crd.js";
@@ -74,6 +74,9 @@ export class NovaPlatform implements Kernel {
   private lastDispatch = 0;
   /** call registers per portal selector, built once (hot path). */
   private readonly callRegs = new Map<number, Regs>();
+  /** Rates of Genode's own work on the call path, looked up once (they follow cost overrides in place). */
+  private readonly wordCopy: Rate;
+  private readonly dispatchRate: Rate;
   /** Core's pager: a local EC that answers the STARTUP (and would answer page-fault) portals. */
   private readonly pagerSel: number;
   private readonly pagerEc: number;
@@ -81,6 +84,8 @@ export class NovaPlatform implements Kernel {
   constructor(private readonly m: Machine, private readonly nova: NovaPort) {
     // a platform is (re)built on a machine that may have been restored: cached UTCBs are stale
     nova.forgetViews?.();
+    this.wordCopy = m.costs.rate("utcb_word_copy");
+    this.dispatchRate = m.costs.rate("cache_l1");
     const core: PdRec = { pd: { id: 0, label: "core" }, coreSel: Sel.PD_ROOT, mainEc: nova.rootEc, utcbs: 0, dead: false };
     this.pds.set(0, core);
     this.corePd = core.pd;
@@ -206,15 +211,15 @@ export class NovaPlatform implements Kernel {
     if (!("blocked" in called)) return err("INVALID_OBJECT");
     const coreSel = cap.pd.id === 0 ? cap.sel : this.coreSelOf.get(capKey(cap.pd.id, cap.sel));
     const t = coreSel === undefined ? undefined : this.threads.get(this.portalThread.get(coreSel) ?? -1);
-    const view = t === undefined ? undefined : this.nova.state(t.ec);
-    if (t === undefined || view?.kind !== "entered") return err("INVALID_OBJECT");
-    const badge = Number(view.pid);
+    const pid = t === undefined ? undefined : this.nova.enteredPid(t.ec);
+    if (t === undefined || pid === undefined) return err("INVALID_OBJECT");
+    const badge = Number(pid);
     const su = this.nova.utcb(t.ec);
     const req = this.unmarshal(su, t.pd.pd);
     if (request.caps.length > 0) this.track(request.caps, req.caps);
     // ep.apply(id_pt, …): object-pool lookup by badge, then dispatch (rpc_entrypoint.cc _activation_entry)
     const dispatch = t.objects.get(badge);
-    const dispatchCost = this.m.charge(0, "cache_l1", "genode", "rpc-dispatch", t.pd.pd.label);
+    const dispatchCost = this.m.chargeRate(0, this.dispatchRate, "genode", "rpc-dispatch", t.pd.pd.label);
     const reply = dispatch === undefined || req.words.length < 1 ? { words: [-1], caps: [] } : dispatch(badge, req);
     const replyMarshal = this.marshal(su, reply);
     this.nova.syscall(REPLY, t.ec);
@@ -240,7 +245,7 @@ export class NovaPlatform implements Kernel {
   }
 
   private marshal(u: BigUint64Array, msg: Msgbuf): number {
-    return this.m.charge(0, "utcb_word_copy", "genode", "marshal", "ipc", undefined, writeMessage(u, msg));
+    return this.m.chargeRate(0, this.wordCopy, "genode", "marshal", "ipc", undefined, writeMessage(u, msg));
   }
 
   private openWindows(u: BigUint64Array, _r: PdRec): void {
