@@ -180,11 +180,17 @@ function scaling(): BenchResult[] {
   return out;
 }
 
+/** NOVA_BENCH=ipc runs only the three call+reply rates (a quick before/after while profiling). */
 export default function novaSuite(): BenchResult[] {
-  return [
+  const ipcOnly = process.env.NOVA_BENCH === "ipc";
+  const ipc = [
     rate(SUITE, "empty call+reply between two PDs, typed helpers (round trips/s)", typedRoundTrips(), 5e6, { path: "nova.call / nova.reply", costs: "nehalem-2010", trace: "on" }),
     rate(SUITE, "empty call+reply between two PDs, register-level syscall (round trips/s)", registerRoundTrips(), undefined, { path: "nova.syscall(hc.call) / nova.syscall(hc.reply)" }),
     rate(SUITE, "empty call+reply between two PDs, registered guest code (round trips/s)", guestRoundTrips(), 5e6, { path: "guest programs run by m.run" }),
+  ];
+  if (ipcOnly) return ipc;
+  return [
+    ...ipc,
     ...treeCurve(),
     bytesPerCapability(1_000_000),
     ...scaling(),

@@ -84,8 +84,8 @@ export const Flag = {
 export const MiscOp = { LOOKUP: 0, DELEGATE: 1, ACPI_SUSPEND: 2 } as const;
 /** GF Pd_op (flags field of pd_ctrl). Source: syscall-generic.h@03470e7b. */
 export const PdOp = { TRANSFER_QUOTA: 0, PD_DEBUG: 2 } as const;
-/** GF Ec_op (flags field of ec_ctrl); S14 knows only recall. Source: syscall-generic.h@03470e7b. */
-export const EcOp = { RECALL: 0, YIELD: 1, DONATE_SC: 2, RESCHEDULE: 3, MIGRATE: 4, TIME: 5 } as const;
+/** GF Ec_op (flags field of ec_ctrl); S14 knows only recall. Source: syscall-generic.h@03470e7b (EC_MSR_ACCESS = MSR). */
+export const EcOp = { RECALL: 0, YIELD: 1, DONATE_SC: 2, RESCHEDULE: 3, MIGRATE: 4, TIME: 5, GET_VCPU_STATE: 6, SET_VCPU_STATE: 7, MSR: 8 } as const;
 /** GF Sc_op (flags field of sc_ctrl). Source: syscall-generic.h@03470e7b. */
 export const ScOp = { SC_TIME_IDLE: 0, SC_TIME_CROSS: 1, SC_TIME_KILLED: 2, SC_EC_TIME: 3 } as const;
 /** GF Sem_op. Source: syscall-generic.h@03470e7b (SEMAPHORE_DOWNZERO = 0x3 = DOWN | ZC). */
@@ -183,7 +183,7 @@ export const Utcb = {
  * Exception-state words in the UTCB data area (S14 spec Fig. 8.4, x86_64 byte offsets from the data
  * area / 8). Only the fields the model delivers are named.
  */
-export const UtcbArch = { MTD: 0, INST_LEN: 1, RIP: 2, RFLAGS: 3, RAX: 6, RCX: 7, RDX: 8, RBX: 9, RSP: 10, RBP: 11, RSI: 12, RDI: 13, QUAL0: 22, QUAL1: 23 } as const;
+export const UtcbArch = { MTD: 0, INST_LEN: 1, RIP: 2, RFLAGS: 3, RAX: 6, RCX: 7, RDX: 8, RBX: 9, RSP: 10, RBP: 11, RSI: 12, RDI: 13, R8: 14, QUAL0: 22, QUAL1: 23 } as const;
 
 /**
  * Fixed selectors and sizes. Root object space (S14 spec §6, src/bootstrap.cpp, include/config.hpp):

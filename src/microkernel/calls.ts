@@ -33,7 +33,8 @@ export const hc = {
   lookup: (crd: bigint): Regs => r(Hypercall.lookup, MiscOp.LOOKUP, 0, crd),
   /** GF misc delegate: map `crd` from PD `src` to PD `dst` at the same base. */
   delegate: (src: Sel, dst: Sel, crd: bigint): Regs => r(Hypercall.lookup, MiscOp.DELEGATE, src, crd, dst),
-  ecCtrl: (ec: Sel, op = 0): Regs => r(Hypercall.ec_ctrl, op, ec),
+  /** ec_ctrl; GF `op` (Ec_op) in the flags, RSI and RDX as each op reads them (ec-ctrl.ts). */
+  ecCtrl: (ec: Sel, op = 0, rsi: Sel = 0, rdx: Sel = 0): Regs => r(Hypercall.ec_ctrl, op, ec, rsi, rdx),
   scCtrl: (sc: Sel, op = 0): Regs => r(Hypercall.sc_ctrl, op, sc),
   ptCtrl: (pt: Sel, pid: Sel): Regs => r(Hypercall.pt_ctrl, 0, pt, pid),
   smUp: (sm: Sel): Regs => r(Hypercall.sm_ctrl, 0, sm),

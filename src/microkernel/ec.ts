@@ -65,6 +65,12 @@ export interface Ec {
   result: (Regs & { status: number }) | null;
   recall: boolean;
   why: string;
+  /** Cycles this EC ran in dispatched steps (GF ec_ctrl op 5 reports them). */
+  time: number;
+  /** GF: the portal at sel + 1 when the EC was created, called when its PD runs out of quota (NONE: none). */
+  oomPt: number;
+  /** GF XCPU: while a cross-CPU call is on its way to the callee's CPU, the portal it goes through. */
+  xcpuPt: number;
 }
 
 export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcbPage: number, sp: bigint, evt: number): Ec {
@@ -72,6 +78,7 @@ export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcb
     kind: "ec", id: k.newId(), refs: 0, pd, cpu, type, utcbPage, utcb: type === "vcpu" ? null : new BigUint64Array(512), utcbFrame: NONE,
     sp, ip: 0n, evt, st: type === "local" ? "wait" : "nosc", caller: NONE, callee: NONE, helping: NONE, helpPt: NONE, helpFlags: 0, helpers: [],
     sc: NONE, ownSc: NONE, sm: NONE, waitSeq: 0, event: NONE, entered: null, result: null, recall: false, why: "",
+    time: 0, oomPt: NONE, xcpuPt: NONE,
   };
   k.d.objects.set(ec.id, ec);
   return ec;
@@ -105,6 +112,12 @@ export function createEc(k: Kernel, ec: Ec, sel: bigint, flags: number, a: Regs)
   const type = utcbPage === 0 ? "vcpu" : (flags & Flag.EC_GLOBAL) !== 0 ? "global" : "local";
   const e = newEc(k, pd.id, cpu, type, utcbPage, a.rax, wrapSel(a.r8));
   e.utcbFrame = frame[0] ?? NONE;
+  // GF: a portal at sel + 1 of the caller's space becomes the EC's out-of-memory portal (oom.ts).
+  const oom = capOf(k, self, wrapSel(sel + 1n), "pt");
+  if (oom !== undefined) {
+    e.oomPt = oom.obj.id;
+    oom.obj.refs++;
+  }
   if (utcbPage !== 0) pd.utcbs.push(utcbPage);
   pd.refs++;
   installObjCap(k, self, s, e, 0xd);
@@ -159,25 +172,12 @@ export function kill(k: Kernel, e: Ec, why: string): void {
       const he = k.ec(h);
       if (he?.st === "help" && he.helping === x.id) {
         he.helping = NONE;
-        complete(k, he, done(Status.TIMEOUT)); // S14: calling a dead callee returns TIMEOUT
+        // S14: calling a dead callee returns TIMEOUT; a GF SC donation (no portal) just ends.
+        complete(k, he, done(he.helpPt === NONE ? Status.SUCCESS : Status.TIMEOUT));
       }
     }
     x.helpers = [];
   }
-}
-
-/**
- * ec_ctrl (S14: recall; GF flags = Ec_op, 0 = recall): sel = EC with the CT permission. Recall pends a
- * hazard: the EC raises RECALL (evt + 0x1f, vCPU evt + 0xff) before it next returns to user mode.
- */
-export function ecCtrl(k: Kernel, ec: Ec, sel: bigint, flags: number): Status {
-  const target = capOf(k, k.pd(ec.pd), wrapSel(sel), "ec", Perm.ec.CT);
-  if (target === undefined) return Status.BAD_CAP;
-  if (flags !== 0) return Status.BAD_PAR; // GF ops 1–8 are not modelled
-  const t = target.obj;
-  t.recall = true;
-  if (t.cpu !== ec.cpu) k.m.ipi(ec.cpu, t.cpu, "nova.recall", { ec: t.id });
-  return Status.SUCCESS;
 }
 
 export function recallVector(e: Ec): number {
@@ -192,5 +192,5 @@ destroyHooks.ec = (k, e) => {
     pd.utcbs = pd.utcbs.filter((p) => p !== e.utcbPage);
   }
   if (e.utcbFrame !== NONE) k.m.memory.release([e.utcbFrame]);
-  return [e.pd];
+  return e.oomPt === NONE ? [e.pd] : [e.pd, e.oomPt];
 };

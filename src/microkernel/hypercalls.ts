@@ -7,7 +7,8 @@
 import { CrdType, Flag, Hypercall, MiscOp, Status, type Regs } from "./abi.js";
 import { capOf, wrapSel } from "./capability.js";
 import { clamp, decodeCrd, encodeCrd, type Crd } from "./crd.js";
-import { createEc, done, ecCtrl, type Ec } from "./ec.js";
+import { createEc, done, type Ec } from "./ec.js";
+import { ecCtrl } from "./ec-ctrl.js";
 import { ipcCall, ipcReply } from "./ipc.js";
 import { createPd, pdCtrl } from "./pd.js";
 import { createPt, ptCtrl } from "./pt.js";
@@ -38,7 +39,7 @@ const handlers: Record<Hypercall, Handler> = {
   [Hypercall.create_sm]: plain((k, ec, a, _f, sel) => createSm(k, ec, sel, a)),
   [Hypercall.revoke]: plain(sysRevoke),
   [Hypercall.lookup]: plain(sysMisc),
-  [Hypercall.ec_ctrl]: plain((k, ec, _a, f, sel) => ecCtrl(k, ec, sel, f)),
+  [Hypercall.ec_ctrl]: (k, ec, a, f, sel) => ecCtrl(k, ec, sel, f, a),
   [Hypercall.sc_ctrl]: plain((k, ec, _a, f, sel, out) => scCtrl(k, ec, sel, f, out)),
   [Hypercall.pt_ctrl]: plain((k, ec, a, _f, sel) => ptCtrl(k, ec, sel, a)),
   [Hypercall.sm_ctrl]: (k, ec, a, f, sel) => smCtrl(k, ec, sel, f, a),

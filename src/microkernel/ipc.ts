@@ -234,8 +234,12 @@ export function retryHelpers(k: Kernel, callee: Ec): void {
   while (callee.st === "wait" && callee.helpers.length > 0) {
     const h = k.ec(callee.helpers.shift()!);
     if (h === undefined || h.st !== "help" || h.helping !== callee.id) continue;
-    const pt = k.obj(h.helpPt);
     h.helping = NONE;
+    if (h.helpPt === NONE) {
+      complete(k, h, done(Status.SUCCESS)); // a GF SC donation, not a call: it ends here
+      continue;
+    }
+    const pt = k.obj(h.helpPt);
     if (pt?.kind !== "pt") {
       complete(k, h, done(Status.ABORTED));
       continue;

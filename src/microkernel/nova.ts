@@ -10,6 +10,7 @@ import { hc, type ExceptionEntry, type GuestEntry } from "./calls.js";
 import { objCap, wrapSel } from "./capability.js";
 import { crd as crdBuilders, decodeCrd, encodeCrd, type Crd } from "./crd.js";
 import { recallVector, type Ec, type EcState, type Entered } from "./ec.js";
+import { endDonations } from "./ec-ctrl.js";
 import { deliver, type EventInfo } from "./events.js";
 import { parseHip, type HipInfo } from "./hip.js";
 import { enter } from "./hypercalls.js";
@@ -261,6 +262,7 @@ export class Nova {
 
   /** After a cell's kernel entry: a recall pending on an EC that runs again is delivered before it returns to user mode. */
   private entered(e: Ec, r: SyscallResult): SyscallResult {
+    if (e.helpers.length > 0) endDonations(this.k, e);
     if (e.recall && e.st === "ready") {
       e.recall = false;
       deliver(this.k, e, recallVector(e));

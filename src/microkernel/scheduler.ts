@@ -15,6 +15,7 @@ import type { Ec } from "./ec.js";
 import type { Pt } from "./pt.js";
 import type { Sc } from "./sc.js";
 import { NONE, spaceName, type Kernel } from "./state.js";
+import { endDonations } from "./ec-ctrl.js";
 
 /** NOVA kills the kernel after 100 helping loops ("Livelock"); we stop following a chain there. */
 const MAX_CHAIN = 100;
@@ -198,7 +199,10 @@ export function makeDispatcher(k: Kernel, runOne: (sc: Sc, e: Ec, cpu: number) =
       const before = k.m.now(cpu);
       k.m.cpus[cpu]!.enter(spaceName(p.ec.pd));
       runOne(p.sc, p.ec, cpu);
-      account(k, p.sc, k.m.now(cpu) - before);
+      const spent = k.m.now(cpu) - before;
+      p.ec.time += spent;
+      account(k, p.sc, spent);
+      if (p.ec.helpers.length > 0) endDonations(k, p.ec);
     },
   };
 }
