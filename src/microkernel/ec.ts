@@ -18,7 +18,8 @@ import { CrdType } from "./abi.js";
 export type EcState = "wait" | "ready" | "ipi" | "call" | "help" | "sm" | "nosc" | "done" | "dead";
 
 export interface Entered {
-  via: "portal" | "event" | "startup" | "resume";
+  /** oom: a GF out-of-memory call (oom.ts); RDI = PID, RSI = source, RDX = reason. */
+  via: "portal" | "event" | "oom" | "startup" | "resume";
   /** Portal object id, or NONE. */
   pt: number;
   pid: bigint;
@@ -71,6 +72,8 @@ export interface Ec {
   oomPt: number;
   /** GF XCPU: while a cross-CPU call is on its way to the callee's CPU, the portal it goes through. */
   xcpuPt: number;
+  /** GF: the hypercall an OOM call interrupted, run again once the OOM handler replies (oom.ts). */
+  oomRetry: Regs | null;
 }
 
 export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcbPage: number, sp: bigint, evt: number): Ec {
@@ -78,7 +81,7 @@ export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcb
     kind: "ec", id: k.newId(), refs: 0, pd, cpu, type, utcbPage, utcb: type === "vcpu" ? null : new BigUint64Array(512), utcbFrame: NONE,
     sp, ip: 0n, evt, st: type === "local" ? "wait" : "nosc", caller: NONE, callee: NONE, helping: NONE, helpPt: NONE, helpFlags: 0, helpers: [],
     sc: NONE, ownSc: NONE, sm: NONE, waitSeq: 0, event: NONE, entered: null, result: null, recall: false, why: "",
-    time: 0, oomPt: NONE, xcpuPt: NONE,
+    time: 0, oomPt: NONE, xcpuPt: NONE, oomRetry: null,
   };
   k.d.objects.set(ec.id, ec);
   return ec;

@@ -10,6 +10,7 @@ import { clamp, decodeCrd, encodeCrd, type Crd } from "./crd.js";
 import { createEc, done, type Ec } from "./ec.js";
 import { ecCtrl } from "./ec-ctrl.js";
 import { ipcCall, ipcReply } from "./ipc.js";
+import { oomCheck } from "./oom.js";
 import { createPd, pdCtrl } from "./pd.js";
 import { createPt, ptCtrl } from "./pt.js";
 import { createSc, scCtrl } from "./sc.js";
@@ -54,12 +55,19 @@ const opNames = Object.fromEntries(Object.entries(Hypercall).map(([n, v]) => [v,
 /** One kernel entry of EC `ec` with these registers. Every entry charges at least syscall + kpti_switch (IPC: see ipc.ts). */
 export function enter(k: Kernel, ec: Ec, a: Regs): SyscallResult {
   const nr = Number(a.rdi & 0xfn);
-  const flags = Number((a.rdi >> 4n) & 0xfn);
-  const sel = a.rdi >> 8n;
   if (nr !== Hypercall.call && nr !== Hypercall.reply) {
-    k.m.chargeMany(ec.cpu, ENTRY, "nova", opNames[nr] ?? "bad_hypercall", ecName(ec.id), { sel: Number(sel & 0xffffffffn), flags });
+    const sel = a.rdi >> 8n;
+    k.m.chargeMany(ec.cpu, ENTRY, "nova", opNames[nr] ?? "bad_hypercall", ecName(ec.id), { sel: Number(sel & 0xffffffffn), flags: Number((a.rdi >> 4n) & 0xfn) });
   }
-  return handlers[nr as Hypercall](k, ec, a, flags, sel);
+  return execute(k, ec, a);
+}
+
+/** The hypercall itself, once entered: the GF quota check (oom.ts), then its handler. Also how an OOM-interrupted hypercall runs again. */
+export function execute(k: Kernel, ec: Ec, a: Regs): SyscallResult {
+  const nr = Number(a.rdi & 0xfn);
+  const oom = oomCheck(k, ec, nr, a);
+  if (oom !== undefined) return oom;
+  return handlers[nr as Hypercall](k, ec, a, Number((a.rdi >> 4n) & 0xfn), a.rdi >> 8n);
 }
 
 /**

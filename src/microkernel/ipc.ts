@@ -15,6 +15,7 @@ import { capOf } from "./capability.js";
 import { clamp, decodeCrd, encodeCrd, NULL_CRD, overlaps, type Crd } from "./crd.js";
 import { BLOCKED, complete, done, type Ec } from "./ec.js";
 import { resumeAfterEvent } from "./events.js";
+import { OOM_EVENT, oomEntryRegs, retryAfterOom } from "./oom.js";
 import type { Pd } from "./pd.js";
 import type { Pt } from "./pt.js";
 import { enterSpace, forgetCode, progId, startPortalCode } from "./scheduler.js";
@@ -164,7 +165,7 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
     const words = xfer % XFER_ITEMS;
     args = { pt: pt.id, callee: callee.id, words, items: (xfer - words) / XFER_ITEMS };
   }
-  chargeIpc(k, caller.cpu, event === NONE ? "call" : "event", actor, xfer, xcpu, args);
+  chargeIpc(k, caller.cpu, event === NONE ? "call" : event === OOM_EVENT ? "oom" : "event", actor, xfer, xcpu, args);
   caller.st = "call";
   caller.callee = callee.id;
   caller.event = event;
@@ -172,8 +173,9 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
   callee.sc = caller.sc;
   callee.st = "ready";
   callee.ip = pt.ip;
-  const regs: Regs = { rdi: pt.pid, rsi: facts.mtd, rdx: 0n, rax: 0n, r8: 0n };
-  callee.entered = { via: event === NONE ? "portal" : "event", pt: pt.id, pid: pt.pid, event, ip: pt.ip, regs };
+  const oom = event === OOM_EVENT;
+  const regs: Regs = oom ? oomEntryRegs(pt.pid) : { rdi: pt.pid, rsi: facts.mtd, rdx: 0n, rax: 0n, r8: 0n };
+  callee.entered = { via: event === NONE ? "portal" : oom ? "oom" : "event", pt: pt.id, pid: pt.pid, event: oom ? NONE : event, ip: pt.ip, regs };
   callee.result = null;
   if (xcpu) k.d.xcpu[callee.cpu]!.push(callee.id);
   enterSpace(k, callee.cpu, callee.pd);
@@ -188,6 +190,7 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
  */
 export function ipcReply(k: Kernel, ec: Ec, park: number): SyscallResult {
   const caller = ec.caller === NONE ? undefined : k.ec(ec.caller);
+  let retry: Ec | undefined;
   const actor = ecName(ec.id);
   if (caller !== undefined && caller.st === "call" && caller.callee === ec.id) {
     const xfer = caller.event === NONE ? transfer(k, ec.cpu, ec, caller, actor) : 0;
@@ -202,7 +205,9 @@ export function ipcReply(k: Kernel, ec: Ec, park: number): SyscallResult {
     const event = caller.event;
     caller.event = NONE;
     const sm = park === NONE ? undefined : capOf(k, k.pd(ec.pd), park, "sm")?.obj;
-    if (event !== NONE) resumeAfterEvent(k, caller, ec, event);
+    // An OOM-interrupted hypercall runs again below, once this reply's bookkeeping is done.
+    if (event === OOM_EVENT) retry = caller;
+    else if (event !== NONE) resumeAfterEvent(k, caller, ec, event);
     else complete(k, caller, done(Status.SUCCESS));
     if (sm !== undefined) {
       if (sm.count > 0) sm.count--;
@@ -226,6 +231,7 @@ export function ipcReply(k: Kernel, ec: Ec, park: number): SyscallResult {
     if (xi >= 0) x.splice(xi, 1);
   }
   if (ec.helpers.length > 0) retryHelpers(k, ec);
+  if (retry !== undefined && retry.st === "call") retryAfterOom(k, retry, ec.cpu); // not parked on an SM
   return BLOCKED;
 }
 

@@ -9,6 +9,7 @@ import { capOf, destroyHooks, installObjCap, wrapSel } from "./capability.js";
 import { BLOCKED, complete, done, type Ec } from "./ec.js";
 import { KMEM, quotaCharge, quotaRelease } from "./pd.js";
 import { wake } from "./scheduler.js";
+import { retryAfterOom } from "./oom.js";
 import { NONE, type Kernel, type SyscallResult } from "./state.js";
 
 export interface Sm {
@@ -75,6 +76,8 @@ export function up(k: Kernel, cpu: number, sm: Sm): void {
   }
   const e = k.ec(w);
   e.sm = NONE;
+  // GF reply(sm) parked an OOM caller here: its interrupted hypercall runs now (oom.ts).
+  if (e.oomRetry !== null) return retryAfterOom(k, e, cpu);
   complete(k, e, done(Status.SUCCESS));
   wake(k, cpu, e);
 }
