@@ -112,8 +112,13 @@ export const Perm = {
   sm: { UP: 0x1, DOWN: 0x2 },
 } as const;
 
-/** The mask a new object capability gets (S14 spec §4.1; PD copies the owner's PD capability mask). */
-export const InitialPerm = { ec: 0xd, sc: 0x1, pt: 0x3, sm: 0x3 } as const;
+/**
+ * The mask a new object capability gets (S14 spec §4.1; PD copies the owner's PD capability mask).
+ * PT: S14 gives CT|CALL = 0x3; GF's Pt constructor adds XCPU (PERM_CTRL | PERM_CALL | PERM_XCPU =
+ * 0x13, alex-ab/NOVA@60419b83 src/pt.cpp, include/pt.hpp). We model GF, so every new portal may be
+ * called across CPUs until its holder revokes that bit.
+ */
+export const InitialPerm = { ec: 0xd, sc: 0x1, pt: 0x13, sm: 0x3 } as const;
 
 /**
  * Quantum-priority descriptor: [7:0] priority, [63:12] quantum in µs, both non-zero.

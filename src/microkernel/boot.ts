@@ -40,6 +40,7 @@ export function emptyData(cpus: number): NovaData {
     xcpu: Array.from({ length: cpus }, () => []),
     threads: new Map(),
     killedTime: Array.from({ length: cpus }, () => 0),
+    crossTime: Array.from({ length: cpus }, () => 0),
     gsiCpu: Array.from({ length: Config.NUM_GSI }, () => 0),
     waitSeq: 0,
   };

@@ -74,6 +74,8 @@ export interface Ec {
   xcpuPt: number;
   /** GF: the hypercall an OOM call interrupted, run again once the OOM handler replies (oom.ts). */
   oomRetry: Regs | null;
+  /** GF XCPU: its clone's EC and SC exist (charged to the PD on the first cross-CPU call; xcpu.ts). */
+  xcpuClone: boolean;
 }
 
 export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcbPage: number, sp: bigint, evt: number): Ec {
@@ -81,7 +83,7 @@ export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcb
     kind: "ec", id: k.newId(), refs: 0, pd, cpu, type, utcbPage, utcb: type === "vcpu" ? null : new BigUint64Array(512), utcbFrame: NONE,
     sp, ip: 0n, evt, st: type === "local" ? "wait" : "nosc", caller: NONE, callee: NONE, helping: NONE, helpPt: NONE, helpFlags: 0, helpers: [],
     sc: NONE, ownSc: NONE, sm: NONE, waitSeq: 0, event: NONE, entered: null, result: null, recall: false, why: "",
-    time: 0, oomPt: NONE, xcpuPt: NONE, oomRetry: null,
+    time: 0, oomPt: NONE, xcpuPt: NONE, oomRetry: null, xcpuClone: false,
   };
   k.d.objects.set(ec.id, ec);
   return ec;
@@ -191,7 +193,7 @@ destroyHooks.ec = (k, e) => {
   kill(k, e, "destroyed: its last capability and reference are gone");
   const pd = k.pd(e.pd);
   if (pd !== undefined) {
-    quotaRelease(k, pd, KMEM.ec);
+    quotaRelease(k, pd, KMEM.ec + (e.xcpuClone ? KMEM.ec + KMEM.sc : 0));
     pd.utcbs = pd.utcbs.filter((p) => p !== e.utcbPage);
   }
   if (e.utcbFrame !== NONE) k.m.memory.release([e.utcbFrame]);

@@ -16,9 +16,10 @@ import { clamp, decodeCrd, encodeCrd, NULL_CRD, overlaps, type Crd } from "./crd
 import { BLOCKED, complete, done, type Ec } from "./ec.js";
 import { resumeAfterEvent } from "./events.js";
 import { OOM_EVENT, oomEntryRegs, retryAfterOom } from "./oom.js";
+import { xcpuCall } from "./xcpu.js";
 import type { Pd } from "./pd.js";
 import type { Pt } from "./pt.js";
-import { enterSpace, forgetCode, progId, startPortalCode } from "./scheduler.js";
+import { enterSpace, forgetCode, progId, startPortalCode, wake } from "./scheduler.js";
 import { block, up } from "./sm.js";
 import { chargeEffects, delegate, newEffects, translate } from "./space.js";
 import { ecName, NONE, type Kernel, type PortalFacts, type SyscallResult } from "./state.js";
@@ -103,8 +104,11 @@ export function ipcCall(k: Kernel, ec: Ec, sel: number, flags: number): SyscallR
   const pt = perm === 0 ? undefined : k.d.objects.get(k.mdb.phys[node!]!);
   if (pt?.kind !== "pt") return fail(k, ec, Status.BAD_CAP);
   const callee = k.ec(pt.ec);
-  const xcpu = callee.cpu !== ec.cpu;
-  if (xcpu && (perm & Perm.pt.XCPU) === 0) return fail(k, ec, Status.BAD_CPU);
+  if (callee.cpu !== ec.cpu) {
+    // GF sys_call goes cross-CPU before it looks at the callee's state: the clone finds out there.
+    if ((perm & Perm.pt.XCPU) === 0) return fail(k, ec, Status.BAD_CPU);
+    return xcpuCall(k, ec, pt, callee, flags);
+  }
   if (callee.st === "dead") return fail(k, ec, Status.TIMEOUT);
   if (callee.st !== "wait") {
     if ((flags & Flag.CALL_DB) !== 0) return fail(k, ec, Status.TIMEOUT);
@@ -117,7 +121,7 @@ export function ipcCall(k: Kernel, ec: Ec, sel: number, flags: number): SyscallR
     callee.helpers.push(ec.id);
     return BLOCKED;
   }
-  rendezvous(k, ec, callee, pt, NONE, xcpu);
+  rendezvous(k, ec, callee, pt, NONE);
   return BLOCKED;
 }
 
@@ -127,12 +131,12 @@ function fail(k: Kernel, ec: Ec, status: Status): SyscallResult {
 }
 
 /**
- * Charge one direction of an IPC: CALL_PARTS, plus the words and items copied and a cross-CPU IPI.
- * The common empty message sums the two rates itself (what chargeMany would compute, without its
- * per-part work) and records `args` as given.
+ * Charge one direction of an IPC: CALL_PARTS, plus the words and items copied. The common empty
+ * message sums the two rates itself (what chargeMany would compute, without its per-part work) and
+ * records `args` as given. (A cross-CPU call's IPIs are latencies, events of xcpu.ts, not charges.)
  */
-function chargeIpc(k: Kernel, cpu: number, op: string, actor: string, xfer: number, xcpu: boolean, args: Record<string, unknown>): void {
-  if (xfer === 0 && !xcpu) {
+function chargeIpc(k: Kernel, cpu: number, op: string, actor: string, xfer: number, args: Record<string, unknown>): void {
+  if (xfer === 0) {
     const costs = k.m.costs;
     const a = costs.rate("ipc_oneway");
     const b = costs.rate("kpti_switch");
@@ -144,7 +148,6 @@ function chargeIpc(k: Kernel, cpu: number, op: string, actor: string, xfer: numb
   const parts: (string | readonly [string, number])[] = [...CALL_PARTS];
   if (words > 0) parts.push(["utcb_word_copy", words]);
   if (items > 0) parts.push(["typed_item_xfer", items]);
-  if (xcpu) parts.push("ipi");
   k.m.chargeMany(cpu, parts as never, "nova", op, actor, args);
 }
 
@@ -154,10 +157,14 @@ function portalFacts(k: Kernel, pt: Pt): PortalFacts {
   return (k.portals[pt.id] = { pt, callArgs: Object.freeze({ pt: pt.id, callee: pt.ec, words: 0, items: 0 }), mtd: BigInt(pt.mtd), program: progId(pt.ip) });
 }
 
-/** The callee is free: block the caller, give the callee the reply capability and the caller's SC, copy the message. */
+/**
+ * The callee is free: block the caller, give the callee the reply capability and the caller's SC, copy
+ * the message. `xcpu`: the caller's XCPU clone makes the call on the callee's CPU, which pays for it.
+ */
 export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: number, xcpu = false): void {
   const actor = ecName(caller.id);
-  const xfer = event === NONE ? transfer(k, caller.cpu, caller, callee, actor) : 0;
+  const cpu = xcpu ? callee.cpu : caller.cpu;
+  const xfer = event === NONE ? transfer(k, cpu, caller, callee, actor) : 0;
   const facts = portalFacts(k, pt);
   let args: Record<string, unknown>;
   if (xfer === 0) args = facts.callArgs;
@@ -165,7 +172,7 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
     const words = xfer % XFER_ITEMS;
     args = { pt: pt.id, callee: callee.id, words, items: (xfer - words) / XFER_ITEMS };
   }
-  chargeIpc(k, caller.cpu, event === NONE ? "call" : event === OOM_EVENT ? "oom" : "event", actor, xfer, xcpu, args);
+  chargeIpc(k, cpu, event === NONE ? "call" : event === OOM_EVENT ? "oom" : "event", actor, xfer, args);
   caller.st = "call";
   caller.callee = callee.id;
   caller.event = event;
@@ -200,7 +207,7 @@ export function ipcReply(k: Kernel, ec: Ec, park: number): SyscallResult {
       const words = xfer % XFER_ITEMS;
       args = { caller: caller.id, words, items: (xfer - words) / XFER_ITEMS };
     }
-    chargeIpc(k, ec.cpu, "reply", actor, xfer, false, args);
+    chargeIpc(k, ec.cpu, "reply", actor, xfer, args);
     caller.callee = NONE;
     const event = caller.event;
     caller.event = NONE;
@@ -209,6 +216,8 @@ export function ipcReply(k: Kernel, ec: Ec, park: number): SyscallResult {
     if (event === OOM_EVENT) retry = caller;
     else if (event !== NONE) resumeAfterEvent(k, caller, ec, event);
     else complete(k, caller, done(Status.SUCCESS));
+    // An XCPU caller: the clone's return ups its semaphore, a remote wake-up (xcpu.ts).
+    if (caller.cpu !== ec.cpu) wake(k, ec.cpu, caller);
     if (sm !== undefined) {
       if (sm.count > 0) sm.count--;
       else {

@@ -23,6 +23,7 @@ import { timeout, up } from "./sm.js";
 import { lookup as spaceLookup } from "./space.js";
 import { ecName, NONE, spaceName, type Kernel, type SavedState, type SyscallResult } from "./state.js";
 import { UtcbView } from "./utcb.js";
+import { xcpuArrive } from "./xcpu.js";
 import { Config } from "./abi.js";
 const Evt = EvtAbi;
 
@@ -292,6 +293,7 @@ export function bootNova(m: Machine, options: BootOptions = {}): Nova {
     const e = k.obj((p as { ec: number }).ec);
     if (e?.kind === "ec" && e.st === "ipi") e.st = "ready";
   });
+  m.on("nova.xcpu", (p, cpu) => xcpuArrive(k, p as { ec: number; seq: number }, cpu));
   m.on("nova.sm_timeout", (p, cpu) => timeout(k, p as { ec: number; sm: number; seq: number }, cpu));
   m.on("nova.recall", (p) => {
     const e = k.obj((p as { ec: number }).ec);

@@ -75,7 +75,8 @@ export function scCtrl(k: Kernel, ec: Ec, sel: bigint, flags: number, out: Regs)
   if (flags === ScOp.SC_TIME_IDLE) ticks = sc.used;
   else if (!sc.idle || flags > ScOp.SC_EC_TIME) return Status.BAD_PAR;
   else if (flags === ScOp.SC_TIME_KILLED) ticks = k.d.killedTime[sc.cpu] ?? 0;
-  else ticks = 0; // no cross-CPU helping time is modelled (GF op 1); op 3 reports the idle SC's own EC time, 0
+  else if (flags === ScOp.SC_TIME_CROSS) ticks = k.d.crossTime[sc.cpu] ?? 0;
+  else ticks = 0; // op 3 reports the idle SC's own EC time, 0
   const us = BigInt(Math.floor(ticks / k.ticksPerUs));
   out.rsi = us >> 32n;
   out.rdx = us & 0xffffffffn;

@@ -201,7 +201,9 @@ export function makeDispatcher(k: Kernel, runOne: (sc: Sc, e: Ec, cpu: number) =
       runOne(p.sc, p.ec, cpu);
       const spent = k.m.now(cpu) - before;
       p.ec.time += spent;
-      account(k, p.sc, spent);
+      // An SC of another CPU here is an XCPU clone's (xcpu.ts): its time is the CPU's cross time.
+      if (p.sc.cpu === cpu) account(k, p.sc, spent);
+      else k.d.crossTime[cpu] = (k.d.crossTime[cpu] ?? 0) + spent;
       if (p.ec.helpers.length > 0) endDonations(k, p.ec);
     },
   };

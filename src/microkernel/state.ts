@@ -52,6 +52,8 @@ export interface NovaData {
   threads: Map<number, GuestThreadState>;
   /** Time of SCs that were destroyed, per CPU (GF sc_ctrl op 2 on the idle SC). */
   killedTime: number[];
+  /** Time XCPU clones ran, per CPU (GF Sc::cross_time, sc_ctrl op 1 on the idle SC). */
+  crossTime: number[];
   /** GSI → SM object id (kernel-PD semaphores) and routing CPU. */
   gsiCpu: number[];
   waitSeq: number;

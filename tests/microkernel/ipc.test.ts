@@ -51,7 +51,7 @@ describe("IPC call and reply", () => {
     const { nova } = boot();
     server(nova);
     nova.revoke(nova.crd.obj(0x42, 0, 0x2), { self: true });
-    expect(nova.lookup(undefined, nova.crd.obj(0x42)).perm).toBe(0x1);
+    expect(nova.lookup(undefined, nova.crd.obj(0x42)).perm).toBe(0x11); // CT | XCPU (GF)
     expect(nova.call(0x42)).toEqual({ blocked: true });
   });
   it("returns BAD_CPU for a callee on another CPU without the GF XCPU right", () => {
@@ -59,6 +59,7 @@ describe("IPC call and reply", () => {
     nova.createPd(0x40, 0x20);
     nova.createEc(0x41, 0x40, { utcb: 0x1000n, cpu: 1 });
     nova.createPt(0x42, 0x40, 0x41, 0, 0x5000);
+    nova.revoke(nova.crd.obj(0x42, 0, 0x10), { self: true }); // GF portals are born with XCPU
     expect((nova.call(0x42) as SyscallResult).status).toBe(Status.BAD_CPU);
   });
   it("returns TIMEOUT when the callee is busy and DB is set; without DB the caller helps it", () => {
@@ -201,6 +202,7 @@ describe("IPC typed helpers and the register-level entry", () => {
     nova.createSm(0x30, 0x20, 1);
     nova.createEc(0x51, 0x40, { utcb: 0x2000n, cpu: 1 });
     nova.createPt(0x52, 0x40, 0x51, 0, 0x6000);
+    nova.revoke(nova.crd.obj(0x52, 0, 0x10), { self: true }); // no XCPU: calling it fails with BAD_CPU
     const srv = nova.ec(0x41);
     const call = (pt: number, db?: boolean): unknown => (typed ? nova.call(pt, { db }) : nova.syscall(hc.call(pt, { db })));
     const reply = (sm?: number): unknown => (typed ? nova.reply({ ec: srv, sm }) : nova.syscall(hc.reply(sm), srv));

@@ -127,7 +127,7 @@ describe("create_pt and pt_ctrl", () => {
     server(nova);
     nova.revoke(nova.crd.obj(0x42, 0, 0x1), { self: true });
     expect(nova.ptCtrl(0x42, 1)).toBe(Status.BAD_CAP);
-    expect(nova.lookup(undefined, nova.crd.obj(0x42)).perm).toBe(0x2);
+    expect(nova.lookup(undefined, nova.crd.obj(0x42)).perm).toBe(0x12);
   });
 });
 
