@@ -132,20 +132,32 @@ export function createEc(k: Kernel, ec: Ec, sel: bigint, flags: number, a: Regs)
 /** RDI for each status code: bigints are immutable values, so results share them instead of allocating. */
 const statusWords = Array.from({ length: 16 }, (_, i) => BigInt(i));
 
+/**
+ * A status with all other registers 0, one frozen record per status: the common result (every
+ * reply's SUCCESS) allocates nothing, and nobody can change what another result shares.
+ */
+const bareResults = statusWords.map((rdi, status) => Object.freeze({ rdi, rsi: 0n, rdx: 0n, rax: 0n, r8: 0n, status }));
+
 /** Registers a completed kernel entry hands back. */
 export function done(status: number, a?: Partial<Regs>): Regs & { status: number } {
+  if (a === undefined) return bareResults[status] ?? { rdi: BigInt(status), rsi: 0n, rdx: 0n, rax: 0n, r8: 0n, status };
   const rdi = statusWords[status] ?? BigInt(status);
-  if (a === undefined) return { rdi, rsi: 0n, rdx: 0n, rax: 0n, r8: 0n, status };
   return { rdi, rsi: a.rsi ?? 0n, rdx: a.rdx ?? 0n, rax: a.rax ?? 0n, r8: a.r8 ?? 0n, status };
 }
 
 export const BLOCKED: SyscallResult = { blocked: true };
 
-/** A blocked EC's kernel entry completes: it becomes ready with these registers. */
+/**
+ * A blocked EC's kernel entry completes: it becomes ready with these registers. The Entered record
+ * is frozen and kept per EC (Kernel.resumed) while its IP and registers stay the same: the reply
+ * path then allocates nothing.
+ */
 export function complete(k: Kernel, e: Ec, r: Regs & { status: number }): void {
   e.result = r;
   e.st = "ready";
-  e.entered = { via: "resume", pt: NONE, pid: 0n, event: NONE, ip: e.ip, regs: r };
+  const c = k.resumed[e.id];
+  if (c !== undefined && c.regs === r && c.ip === e.ip) e.entered = c;
+  else e.entered = k.resumed[e.id] = Object.freeze({ via: "resume", pt: NONE, pid: 0n, event: NONE, ip: e.ip, regs: r });
 }
 
 /**

@@ -4,7 +4,7 @@
  * (delegate), and the device assignments. NOVA interface specification, June 2014, §5 and §8.6;
  * src/syscall.cpp (`syscall[]`, sys_revoke, sys_lookup, sys_assign_pci, sys_assign_gsi).
  */
-import { CrdType, Flag, Hypercall, MiscOp, Status, type Regs } from "./abi.js";
+import { CrdType, Flag, Hypercall, MiscOp, NUM_SEL, Status, type Regs } from "./abi.js";
 import { capOf, wrapSel } from "./capability.js";
 import { clamp, decodeCrd, encodeCrd, type Crd } from "./crd.js";
 import { createEc, done, type Ec } from "./ec.js";
@@ -52,13 +52,26 @@ const handlers: Record<Hypercall, Handler> = {
 const ENTRY = ["syscall", "kpti_switch"] as const;
 const opNames = Object.fromEntries(Object.entries(Hypercall).map(([n, v]) => [v, n])) as Record<number, string>;
 
+/**
+ * call and reply decoded from the identifier word alone, with one BigInt operation: its low 40 bits
+ * as a number hold the number [3:0], the flags [7:4] and the selector bits [33:8] that wrapSel keeps.
+ * Returns undefined for any other hypercall. (reply's "no SM" test is on the whole selector field.)
+ */
+export function enterIpc(k: Kernel, ec: Ec, rdi: bigint): SyscallResult | undefined {
+  const low = Number(BigInt.asUintN(40, rdi));
+  const nr = low & 0xf;
+  if (nr === Hypercall.call) return ipcCall(k, ec, Math.floor(low / 256) % NUM_SEL, (low >>> 4) & 0xf);
+  if (nr === Hypercall.reply) return ipcReply(k, ec, rdi >= 0n && rdi < 256n ? NONE : Math.floor(low / 256) % NUM_SEL);
+  return undefined;
+}
+
 /** One kernel entry of EC `ec` with these registers. Every entry charges at least syscall + kpti_switch (IPC: see ipc.ts). */
 export function enter(k: Kernel, ec: Ec, a: Regs): SyscallResult {
+  const ipc = enterIpc(k, ec, a.rdi);
+  if (ipc !== undefined) return ipc;
   const nr = Number(a.rdi & 0xfn);
-  if (nr !== Hypercall.call && nr !== Hypercall.reply) {
-    const sel = a.rdi >> 8n;
-    k.m.chargeMany(ec.cpu, ENTRY, "nova", opNames[nr] ?? "bad_hypercall", ecName(ec.id), { sel: Number(sel & 0xffffffffn), flags: Number((a.rdi >> 4n) & 0xfn) });
-  }
+  const sel = Number((a.rdi >> 8n) & 0xffffffffn);
+  k.m.chargeMany(ec.cpu, ENTRY, "nova", opNames[nr] ?? "bad_hypercall", ecName(ec.id), { sel, flags: Number((a.rdi >> 4n) & 0xfn) });
   return execute(k, ec, a);
 }
 

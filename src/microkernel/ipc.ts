@@ -38,8 +38,7 @@ export function transfer(k: Kernel, cpu: number, from: Ec, to: Ec, actor: string
   const su = from.utcb;
   const du = to.utcb;
   if (su === null || du === null) return 0;
-  const header = su[Utcb.ITEMS]!;
-  if (header === 0n) {
+  if (k.emptyHeader(from.id, su)) {
     du[Utcb.ITEMS] = 0n;
     return 0;
   }
@@ -137,9 +136,8 @@ function fail(k: Kernel, ec: Ec, status: Status): SyscallResult {
  */
 function chargeIpc(k: Kernel, cpu: number, op: string, actor: string, xfer: number, args: Record<string, unknown>): void {
   if (xfer === 0) {
-    const costs = k.m.costs;
-    const a = costs.rate("ipc_oneway");
-    const b = costs.rate("kpti_switch");
+    const a = k.ipcRate;
+    const b = k.kptiRate;
     k.m.account(cpu, a.cycles + b.cycles, "nova", op, actor, args, (a.lo | b.lo) >>> 0, (a.hi | b.hi) >>> 0);
     return;
   }
@@ -154,7 +152,10 @@ function chargeIpc(k: Kernel, cpu: number, op: string, actor: string, xfer: numb
 function portalFacts(k: Kernel, pt: Pt): PortalFacts {
   const f = k.portals[pt.id];
   if (f !== undefined && f.pt === pt) return f;
-  return (k.portals[pt.id] = { pt, callArgs: Object.freeze({ pt: pt.id, callee: pt.ec, words: 0, items: 0 }), mtd: BigInt(pt.mtd), program: progId(pt.ip) });
+  const mtd = BigInt(pt.mtd);
+  const regs = Object.freeze({ rdi: pt.pid, rsi: mtd, rdx: 0n, rax: 0n, r8: 0n });
+  const entered = Object.freeze({ via: "portal" as const, pt: pt.id, pid: pt.pid, event: NONE, ip: pt.ip, regs });
+  return (k.portals[pt.id] = { pt, callArgs: Object.freeze({ pt: pt.id, callee: pt.ec, words: 0, items: 0 }), mtd, program: progId(pt.ip), pid: pt.pid, regs, entered });
 }
 
 /**
@@ -165,7 +166,11 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
   const actor = ecName(caller.id);
   const cpu = xcpu ? callee.cpu : caller.cpu;
   const xfer = event === NONE ? transfer(k, cpu, caller, callee, actor) : 0;
-  const facts = portalFacts(k, pt);
+  let facts = portalFacts(k, pt);
+  if (facts.pid !== pt.pid) {
+    k.portals[pt.id] = undefined; // pt_ctrl gave it another PID since
+    facts = portalFacts(k, pt);
+  }
   let args: Record<string, unknown>;
   if (xfer === 0) args = facts.callArgs;
   else {
@@ -181,8 +186,14 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
   callee.st = "ready";
   callee.ip = pt.ip;
   const oom = event === OOM_EVENT;
-  const regs: Regs = oom ? oomEntryRegs(pt.pid) : { rdi: pt.pid, rsi: facts.mtd, rdx: 0n, rax: 0n, r8: 0n };
-  callee.entered = { via: event === NONE ? "portal" : oom ? "oom" : "event", pt: pt.id, pid: pt.pid, event: oom ? NONE : event, ip: pt.ip, regs };
+  let regs: Regs;
+  if (event === NONE) {
+    regs = facts.regs;
+    callee.entered = facts.entered;
+  } else {
+    regs = oom ? oomEntryRegs(pt.pid) : { rdi: pt.pid, rsi: facts.mtd, rdx: 0n, rax: 0n, r8: 0n };
+    callee.entered = { via: oom ? "oom" : "event", pt: pt.id, pid: pt.pid, event: oom ? NONE : event, ip: pt.ip, regs };
+  }
   callee.result = null;
   if (xcpu) k.d.xcpu[callee.cpu]!.push(callee.id);
   enterSpace(k, callee.cpu, callee.pd);

@@ -13,7 +13,7 @@ import { recallVector, type Ec, type EcState, type Entered } from "./ec.js";
 import { endDonations } from "./ec-ctrl.js";
 import { deliver, type EventInfo } from "./events.js";
 import { parseHip, type HipInfo } from "./hip.js";
-import { enter } from "./hypercalls.js";
+import { enter, enterIpc } from "./hypercalls.js";
 import { ipcCall, ipcReply } from "./ipc.js";
 import { capSpaceTable, capdl, derivationTree, runQueueTable, type Displayable } from "./inspect.js";
 import type { Pd } from "./pd.js";
@@ -84,6 +84,8 @@ export class Nova {
    */
   syscall(regs: Partial<Regs> & { rdi: bigint }, ec?: EcRef): SyscallResult {
     const e = this.entering(ec);
+    const ipc = enterIpc(this.k, e, regs.rdi); // call and reply read RDI only
+    if (ipc !== undefined) return this.entered(e, ipc);
     const a: Regs = { rdi: regs.rdi, rsi: regs.rsi ?? 0n, rdx: regs.rdx ?? 0n, rax: regs.rax ?? 0n, r8: regs.r8 ?? 0n };
     // A result that comes back at once goes to the cell only; one that completes later lands in state(ec).regs.
     return this.entered(e, enter(this.k, e, a));

@@ -190,11 +190,27 @@ export function account(k: Kernel, sc: Sc, cycles: number): void {
   }
 }
 
+/**
+ * The machine's run loop asks ready(cpu) of every CPU and then steps the earliest ready one, with
+ * nothing in between (machine.ts nextReadyCpu): so the last pick that found something is the one
+ * step() is about to make, and step() takes it instead of picking again. Any other order of calls
+ * just misses the slot and picks afresh.
+ */
 export function makeDispatcher(k: Kernel, runOne: (sc: Sc, e: Ec, cpu: number) => void): Dispatcher {
+  let slotCpu = NONE;
+  let slot: { sc: Sc; ec: Ec } | undefined;
   return {
-    ready: (cpu) => pick(k, cpu) !== undefined,
-    step: (cpu) => {
+    ready: (cpu) => {
       const p = pick(k, cpu);
+      if (p === undefined) return false;
+      slotCpu = cpu;
+      slot = p;
+      return true;
+    },
+    step: (cpu) => {
+      const p = slotCpu === cpu ? slot : pick(k, cpu);
+      slotCpu = NONE;
+      slot = undefined;
       if (p === undefined) return;
       const before = k.m.now(cpu);
       k.m.cpus[cpu]!.enter(spaceName(p.ec.pd));

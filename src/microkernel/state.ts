@@ -3,9 +3,9 @@
  * kernel context every hypercall handler receives. Object records are defined beside their
  * operations in pd.ts, ec.ts, sc.ts, pt.ts and sm.ts; this file only ties them together.
  */
-import type { GuestThread, GuestThreadState, Machine } from "../machine/index.js";
+import type { GuestThread, GuestThreadState, Machine, Rate } from "../machine/index.js";
 import type { Regs } from "./abi.js";
-import type { Ec } from "./ec.js";
+import type { Ec, Entered } from "./ec.js";
 import { Mdb, type MdbState } from "./mdb.js";
 import type { Pd } from "./pd.js";
 import type { Pt } from "./pt.js";
@@ -21,6 +21,10 @@ export interface PortalFacts {
   callArgs: Readonly<{ pt: number; callee: number; words: 0; items: 0 }>;
   /** RSI on entry: the MTD. */
   mtd: bigint;
+  /** The registers and Entered record of a plain call, frozen, valid while the PID is `pid` (pt_ctrl may change it). */
+  pid: bigint;
+  regs: Readonly<Regs>;
+  entered: Readonly<Entered>;
   /** The program id its IP is registered under, if any code is. */
   program: string;
 }
@@ -78,11 +82,35 @@ export class Kernel {
   /** Per CPU, which priorities have a non-empty run queue (scheduler.ts readyBits). */
   readonly readyBits: ({ queues: CpuQueues; bits: Uint32Array } | undefined)[] = [];
   readonly replyArgs: (Readonly<{ caller: number; words: 0; items: 0 }> | undefined)[] = [];
+  /** Per EC, its last "resume" Entered record (frozen; complete() reuses it while IP and registers match). */
+  readonly resumed: (Readonly<Entered> | undefined)[] = [];
+  /** Per EC, a 32-bit view of its UTCB (for the header test without a BigInt), and the page it views. */
+  readonly utcbHead: (Uint32Array | undefined)[] = [];
+  readonly utcbOf: (BigUint64Array | undefined)[] = [];
+  /**
+   * The rates of an IPC, looked up once: a CostModel keeps one Rate per primitive for its life and
+   * updates it in place when a cell overrides the entry (machine/costs/model.ts).
+   */
+  readonly ipcRate: Rate;
+  readonly kptiRate: Rate;
 
   constructor(
     readonly m: Machine,
     public d: NovaData,
-  ) {}
+  ) {
+    this.ipcRate = m.costs.rate("ipc_oneway");
+    this.kptiRate = m.costs.rate("kpti_switch");
+  }
+
+  /** Whether the EC's UTCB header word (item counts) is 0, read through a 32-bit view: no BigInt is made. */
+  emptyHeader(id: number, u: BigUint64Array): boolean {
+    let v = this.utcbHead[id];
+    if (v === undefined || this.utcbOf[id] !== u) {
+      v = this.utcbHead[id] = new Uint32Array(u.buffer, u.byteOffset, 2);
+      this.utcbOf[id] = u;
+    }
+    return v[0] === 0 && v[1] === 0;
+  }
 
   obj(id: number): KObject | undefined {
     return this.d.objects.get(id);
