@@ -14,7 +14,7 @@ import { newPd } from "./pd.js";
 import { newSc } from "./sc.js";
 import { emptyQueues, enqueue } from "./scheduler.js";
 import { newSm } from "./sm.js";
-import { Kernel, NONE, type NovaData } from "./state.js";
+import { Kernel, NONE, spaceName, type NovaData } from "./state.js";
 
 export interface BootOptions {
   /** HIP feature flags (default VMX: the modelled Skylake and Nehalem parts have VT-x, no IOMMU is modelled). */
@@ -64,13 +64,13 @@ export function boot(m: Machine, options: BootOptions = {}): Kernel {
   k.d.rootPd = root.id;
   installObjCap(k, root, Sel.PD_ROOT, root, PERM_ALL);
 
-  const [hipFrame, utcbFrame] = m.memory.alloc("nova:kernel", 2);
+  const [hipFrame] = m.memory.alloc("nova:kernel", 1);
+  const [utcbFrame] = m.memory.alloc(spaceName(root.id), 1); // the root EC's UTCB, the root PD's frame
   k.d.hipFrame = hipFrame!;
   m.memory.write(hipFrame!, 0, buildHip(m, k.d.features, [hipFrame!, utcbFrame!]));
   root.mem.set(HIP_PAGE, mdb.insert(root.id, CrdType.MEM, 0x1, 0, HIP_PAGE, hipFrame!, NIL));
 
-  const ec = newEc(k, root.id, 0, "global", ROOT_UTCB_PAGE, USER_ADDR - BigInt(PAGE_SIZE), 0);
-  ec.utcbFrame = utcbFrame!;
+  const ec = newEc(k, root.id, 0, "global", ROOT_UTCB_PAGE, USER_ADDR - BigInt(PAGE_SIZE), 0, utcbFrame!);
   root.utcbs.push(ROOT_UTCB_PAGE);
   root.refs++;
   installObjCap(k, root, Sel.EC_ROOT, ec, 0xd);

@@ -3,10 +3,10 @@
  * one CPU, with a UTCB for its messages.
  * NOVA interface specification, June 2014: §2.2, create_ec (§5.3.2), ec_ctrl (§5.3.8); src/ec.cpp.
  */
-import { Config, Evt, Flag, Perm, Status, USER_ADDR, type Regs } from "./abi.js";
+import { Config, Evt, Flag, Perm, Status, USER_ADDR, Utcb, type Regs } from "./abi.js";
 import { capOf, destroyHooks, installObjCap, nodesIn, wrapSel } from "./capability.js";
 import { KMEM, quotaCharge, quotaRelease } from "./pd.js";
-import { NONE, type Kernel, type SyscallResult } from "./state.js";
+import { NONE, spaceName, type Kernel, type SyscallResult } from "./state.js";
 import { CrdType } from "./abi.js";
 
 /**
@@ -38,6 +38,10 @@ export interface Ec {
   type: "local" | "global" | "vcpu";
   /** Page number of the UTCB in the PD's memory space (0 for a vCPU). */
   utcbPage: number;
+  /**
+   * The UTCB: a live view over machine frame `utcbFrame`, which the EC's PD owns. The frame is the
+   * truth; a restore binds the view anew (utcbView), since the snapshot's copy is not the frame.
+   */
   utcb: BigUint64Array | null;
   utcbFrame: number;
   sp: bigint;
@@ -78,9 +82,16 @@ export interface Ec {
   xcpuClone: boolean;
 }
 
-export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcbPage: number, sp: bigint, evt: number): Ec {
+/** The UTCB words of a frame: a BigUint64Array(512) over the frame's live bytes (x86_64 is little-endian, as the host). */
+export function utcbView(k: Kernel, frame: number): BigUint64Array {
+  const bytes = k.m.memory.view(frame);
+  return new BigUint64Array(bytes.buffer, bytes.byteOffset, Utcb.WORDS);
+}
+
+/** A new EC; `frame` holds its UTCB (NONE: a vCPU, or a UTCB the caller sets). */
+export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcbPage: number, sp: bigint, evt: number, frame = NONE): Ec {
   const ec: Ec = {
-    kind: "ec", id: k.newId(), refs: 0, pd, cpu, type, utcbPage, utcb: type === "vcpu" ? null : new BigUint64Array(512), utcbFrame: NONE,
+    kind: "ec", id: k.newId(), refs: 0, pd, cpu, type, utcbPage, utcb: frame === NONE ? null : utcbView(k, frame), utcbFrame: frame,
     sp, ip: 0n, evt, st: type === "local" ? "wait" : "nosc", caller: NONE, callee: NONE, helping: NONE, helpPt: NONE, helpFlags: 0, helpers: [],
     sc: NONE, ownSc: NONE, sm: NONE, waitSeq: 0, event: NONE, entered: null, result: null, recall: false, why: "",
     time: 0, oomPt: NONE, xcpuPt: NONE, oomRetry: null, xcpuClone: false,
@@ -109,14 +120,14 @@ export function createEc(k: Kernel, ec: Ec, sel: bigint, flags: number, a: Regs)
     if (addr >= USER_ADDR || pd.utcbs.includes(utcbPage) || nodesIn(k, pd.mem, CrdType.MEM, utcbPage, 0).length > 0) return Status.BAD_PAR;
   }
   if (!quotaCharge(k, pd, KMEM.ec)) return Status.QUO_OOM;
-  const frame = utcbPage !== 0 ? k.m.memory.tryAlloc("nova:utcb", 1) : [];
+  // The UTCB is a machine frame owned by the EC's PD (the kernel allocates it, S14 §4.6).
+  const frame = utcbPage !== 0 ? k.m.memory.tryAlloc(spaceName(pd.id), 1) : [];
   if (frame === undefined) {
     quotaRelease(k, pd, KMEM.ec);
     return Status.QUO_OOM;
   }
   const type = utcbPage === 0 ? "vcpu" : (flags & Flag.EC_GLOBAL) !== 0 ? "global" : "local";
-  const e = newEc(k, pd.id, cpu, type, utcbPage, a.rax, wrapSel(a.r8));
-  e.utcbFrame = frame[0] ?? NONE;
+  const e = newEc(k, pd.id, cpu, type, utcbPage, a.rax, wrapSel(a.r8), frame[0] ?? NONE);
   // GF: a portal at sel + 1 of the caller's space becomes the EC's out-of-memory portal (oom.ts).
   const oom = capOf(k, self, wrapSel(sel + 1n), "pt");
   if (oom !== undefined) {

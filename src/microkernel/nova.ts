@@ -9,7 +9,7 @@ import { boot, type BootOptions } from "./boot.js";
 import { hc, type ExceptionEntry, type GuestEntry } from "./calls.js";
 import { objCap, wrapSel } from "./capability.js";
 import { crd as crdBuilders, decodeCrd, encodeCrd, type Crd } from "./crd.js";
-import { recallVector, type Ec, type EcState, type Entered } from "./ec.js";
+import { recallVector, utcbView, type Ec, type EcState, type Entered } from "./ec.js";
 import { endDonations } from "./ec-ctrl.js";
 import { deliver, type EventInfo } from "./events.js";
 import { parseHip, type HipInfo } from "./hip.js";
@@ -340,6 +340,8 @@ export function bootNova(m: Machine, options: BootOptions = {}): Nova {
       k.d = st.data;
       k.liveThreads.clear();
       k.mdb.load(st.mdb);
+      // UTCBs are machine frames (restored before the layers): views over them replace the copies.
+      for (const o of k.d.objects.values()) if (o.kind === "ec" && o.utcbFrame !== NONE) o.utcb = utcbView(k, o.utcbFrame);
     },
   });
   return new Nova(k, m);
