@@ -34,19 +34,15 @@ export interface NovaPort {
 
 /** The port over src/microkernel's NOVA model (`bootNova(m)`): its register-level entry and views. */
 export function novaPort(nova: Nova): NovaPort {
-  // a UTCB page stays the same array for the EC's life: look it up once (hot path)
-  const utcbs = new Map<number, BigUint64Array>();
   return {
     rootEc: nova.rootEc.id,
     syscall: (regs, ec) => {
       const r = nova.syscall(regs, ec);
       return r.blocked ? { blocked: true } : r;
     },
-    utcb: (ec) => {
-      let u = utcbs.get(ec);
-      if (u === undefined) { u = nova.utcb(ec).words; utcbs.set(ec, u); }
-      return u;
-    },
+    // The EC's own array, not a cache of it: a cache keyed by EC id kept every destroyed EC's
+    // UTCB alive (8 KiB per restarted child, found by the soak). A vCPU has none: nova.utcb throws.
+    utcb: (ec) => nova.ecObj(ec).utcb ?? nova.utcb(ec).words,
     state: (ec) => {
       const e = nova.ecObj(ec);
       if (e.entered !== null && e.st === "ready") return { kind: "entered", pid: e.entered.pid };
