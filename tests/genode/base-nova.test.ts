@@ -69,6 +69,17 @@ describe("base-nova (Genode's kernel interface on NOVA)", () => {
     expect(k.call(cap.value, { words: [0], caps: [cap.value, cap.value, cap.value, cap.value, cap.value] })).toEqual({ ok: false, error: "TOO_MANY_CAPS" });
   });
 
+  it("leaves no kernel object behind when a PD is destroyed: its main thread's EC, SC and STARTUP portal go too", () => {
+    const { nova, k } = platform();
+    const before = nova.k.d.objects.size;
+    const pd = k.createPd("child");
+    expect(pd.ok).toBe(true);
+    if (!pd.ok) return;
+    expect(nova.k.d.objects.size).toBeGreaterThan(before);
+    k.destroyPd(pd.value);
+    expect(nova.k.d.objects.size).toBe(before);
+  });
+
   it("answers INVALID_OBJECT after the RPC object was dissolved", () => {
     const { k, ep, client } = platform();
     const obj = k.manage(ep, () => ({ words: [0], caps: [] }));

@@ -48,6 +48,8 @@ interface PdRec {
   /** UTCB pages handed out in this PD so far. */
   utcbs: number;
   dead: boolean;
+  /** Core's selectors of the main thread's STARTUP portal, EC and SC: revoked with the PD. */
+  threadSels: number[];
 }
 
 
@@ -86,7 +88,7 @@ export class NovaPlatform implements Kernel {
     nova.forgetViews?.();
     this.wordCopy = m.costs.rate("utcb_word_copy");
     this.dispatchRate = m.costs.rate("cache_l1");
-    const core: PdRec = { pd: { id: 0, label: "core" }, coreSel: Sel.PD_ROOT, mainEc: nova.rootEc, utcbs: 0, dead: false };
+    const core: PdRec = { pd: { id: 0, label: "core" }, coreSel: Sel.PD_ROOT, mainEc: nova.rootEc, utcbs: 0, dead: false, threadSels: [] };
     this.pds.set(0, core);
     this.corePd = core.pd;
     this.pagerSel = this.coreNext++;
@@ -114,12 +116,13 @@ export class NovaPlatform implements Kernel {
   createPd(label: string): Result<KernelPd, KernelError> {
     const sel = this.coreNext++;
     if (this.sys(hc.createPd(sel, Sel.PD_ROOT)) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
-    const r: PdRec = { pd: { id: this.nextId++, label }, coreSel: sel, mainEc: -1, utcbs: 0, dead: false };
+    const r: PdRec = { pd: { id: this.nextId++, label }, coreSel: sel, mainEc: -1, utcbs: 0, dead: false, threadSels: [] };
     // the thread's STARTUP portal, served by core's pager EC (pager.cc); GF delegate keeps the
     // selector, so the thread's event base is the portal's selector minus the STARTUP vector
     const startupSel = this.coreNext++;
     const ecSel = this.coreNext++;
     const scSel = this.coreNext++;
+    r.threadSels = [startupSel, ecSel, scSel];
     if (this.sys(hc.createPt(startupSel, sel, this.pagerSel, Mtd.RSP | Mtd.RIP_LEN, ACTIVATION_ENTRY)) !== Status.SUCCESS
       || this.sys(hc.delegate(Sel.PD_ROOT, sel, crd.obj(startupSel, 0))) !== Status.SUCCESS
       || this.sys(hc.createEc(ecSel, sel, { utcb: this.utcbFor(r), global: true, evt: startupSel - Evt.STARTUP })) !== Status.SUCCESS
@@ -139,6 +142,9 @@ export class NovaPlatform implements Kernel {
     const r = this.rec(pd);
     if (r.dead) return;
     for (const [id, t] of this.threads) if (t.pd === r) { this.sys(hc.revoke(crd.obj(t.coreSel, 0), { self: true })); this.threads.delete(id); }
+    // Core's own capabilities keep the main thread's objects alive in the kernel (and charged to
+    // core's kernel-memory quota) until core drops them too.
+    for (const sel of r.threadSels) this.sys(hc.revoke(crd.obj(sel, 0), { self: true }));
     this.sys(hc.revoke(crd.obj(r.coreSel, 0), { self: true }));
     r.dead = true;
   }
