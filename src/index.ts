@@ -26,6 +26,8 @@ export {
   groupedBars,
   stackedBars,
   timeline,
+  lineChart,
+  withReferenceLine,
   tcbBarData,
   provenanceOf,
   combinedProvenance,
@@ -38,7 +40,7 @@ export {
   capdlDiff,
   CapdlDiff,
 } from "./metrics/index.js";
-export type { TcbResult, TcbComponent, TcbCategory, PlotlySpec, Provenance, CostProvenance, LocProvenance, Series, BarData, TraceFilter } from "./metrics/index.js";
+export type { TcbResult, TcbComponent, TcbCategory, PlotlySpec, Provenance, CostProvenance, LocProvenance, HostProvenance, Series, BarData, XySeries, TraceFilter } from "./metrics/index.js";
 export { DISPLAY, Figure, figure, HtmlReport, tableBundle } from "./display/index.js";
 export type { MimeBundle } from "./display/index.js";
 export type { MachineOptions, MachineSnapshot, RunOptions, RunResult, Primitive, ProfileName, CostEntry, Confidence, TraceRecord, ChromeTrace, Cycles, CpuId } from "./machine/index.js";

@@ -7,8 +7,8 @@ describe("the package entry (src/index.ts)", () => {
       "CapdlDiff", "DISPLAY", "Figure", "HtmlReport", "HypernoteMachine", "Interrupted", "InvariantError", "Machine", "PAGE_SIZE",
       "SCENARIOS", "Scenario", "TCB_CATALOGUE", "TCB_CATEGORIES", "TcbError", "UsageError", "WORKLOADS", "capdlDiff", "cdf",
       "combinedProvenance", "createMachine", "createScenario", "figure", "groupedBars", "histogram", "isUncertain", "lastDiff",
-      "latencySummary", "latencyTable", "locProvenance", "machineHistory", "percentile", "primitiveNames", "profiles",
-      "provenanceNote", "provenanceOf", "rewind", "stackedBars", "tableBundle", "tcb", "tcbBarData", "timeline", "uncertaintyMarker",
+      "latencySummary", "latencyTable", "lineChart", "locProvenance", "machineHistory", "percentile", "primitiveNames", "profiles",
+      "provenanceNote", "provenanceOf", "rewind", "stackedBars", "tableBundle", "tcb", "tcbBarData", "timeline", "uncertaintyMarker", "withReferenceLine",
     ]);
   });
 

@@ -3,8 +3,9 @@
  * for a notebook or a report). Every figure carries its provenance in the layout — a note that it
  * comes from a simulated machine, the cost profile and CPU it was charged at, and a ⚠ marker when a
  * result rested on an approximate or assumed cost entry (STYLE §8) or an approximate LOC figure —
- * so that no reader takes it for a hardware measurement. `layout.meta.hypernote` holds the same
- * facts for programs.
+ * so that no reader takes it for a hardware measurement. Benchmark figures are the other way round:
+ * host measurements of the emulator itself, labelled with the host they ran on (`HostProvenance`).
+ * `layout.meta.hypernote` holds the same facts for programs.
  */
 import type { ColumnTable } from "arquero";
 import type { Confidence, Trace, TraceRecord } from "../machine/index.js";
@@ -46,7 +47,23 @@ export interface LocProvenance {
   approximate: readonly string[];
 }
 
-export type Provenance = CostProvenance | LocProvenance;
+/**
+ * Where a benchmark figure's numbers come from: wall-clock time of the emulator on a host
+ * (bench/results.json's `config`), which depends on that host and on whatever else ran on it.
+ */
+export interface HostProvenance {
+  kind: "host";
+  cpu: string;
+  cores: number;
+  /** Node.js version, e.g. "v20.19.5". */
+  node: string;
+  /** When the figures were taken (ISO date), if recorded. */
+  date?: string;
+  /** A known reason to distrust the figures (e.g. "the host was shared with other jobs"), marked ⚠. */
+  caveat?: string;
+}
+
+export type Provenance = CostProvenance | LocProvenance | HostProvenance;
 
 /** What `provenanceOf` needs of a machine (a `Machine` fits). */
 export interface MachineLike {
@@ -114,6 +131,9 @@ function isTable(v: unknown): v is ColumnTable {
 
 /** The line every figure carries. */
 export function provenanceNote(p: Provenance): string {
+  if (p.kind === "host") {
+    return `Host measurement of the emulator (wall-clock), not a simulation — ${p.cpu}, ${p.cores} cores, Node ${p.node}${p.date === undefined ? "" : `, ${p.date}`}`;
+  }
   return p.kind === "cost"
     ? `Simulated on hypernote — cost profile ${p.profile} (${p.cpuModel}); not a hardware measurement`
     : "Lines of code from the hypernote TCB catalogue (cloc counts and published figures, each with its source); not measured by this run";
@@ -121,6 +141,7 @@ export function provenanceNote(p: Provenance): string {
 
 /** The ⚠ marker, or undefined when nothing approximate or assumed contributed. */
 export function uncertaintyMarker(p: Provenance): string | undefined {
+  if (p.kind === "host") return p.caveat === undefined ? undefined : `⚠ ${p.caveat}`;
   if (p.kind === "cost") {
     if (p.uncertain.length === 0) return undefined;
     return `⚠ rests on approximate/assumed cost entries: ${p.uncertain.map((u) => `${u.name} (${u.confidence})`).join(", ")}`;
@@ -153,7 +174,7 @@ function axisTitle(quantity: string, unit: string | undefined): string {
   return unit ? `${quantity} (${unit})` : quantity;
 }
 
-function escapeText(s: string): string {
+export function escapeText(s: string): string {
   // plotly renders a subset of HTML in titles and annotations: keep user text literal.
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -175,7 +196,7 @@ function wrap(s: string, width = 110): string {
 }
 
 /** The layout every builder starts from: title, provenance annotation, meta, room for the note. */
-function baseLayout(options: FigureOptions, xTitle: string, yTitle: string): Record<string, unknown> {
+export function baseLayout(options: FigureOptions, xTitle: string, yTitle: string): Record<string, unknown> {
   const p = options.provenance;
   const note = provenanceNote(p);
   const marker = uncertaintyMarker(p);
@@ -206,7 +227,7 @@ function baseLayout(options: FigureOptions, xTitle: string, yTitle: string): Rec
     ],
     meta: {
       hypernote: {
-        simulated: true,
+        simulated: p.kind !== "host",
         note,
         ...(marker ? { marker } : {}),
         provenance: p,

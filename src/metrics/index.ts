@@ -19,6 +19,7 @@ export {
   type PlotlySpec,
   type PlotlyTrace,
   type Provenance,
+  type HostProvenance,
   type CostProvenance,
   type LocProvenance,
   type UncertainEntry,
@@ -30,6 +31,7 @@ export {
   type Series,
   type TimelineOptions,
 } from "./figures.js";
+export { lineChart, withReferenceLine, type LineOptions, type XySeries } from "./line-figure.js";
 export {
   MachineHistory,
   CapdlDiff,
