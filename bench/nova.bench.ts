@@ -10,9 +10,10 @@
  */
 import { bootNova, hc, type Nova, type SyscallResult } from "hypernote/internal/microkernel/index";
 import { Machine } from "hypernote/machine";
-import { opsPerSecond, rate, stats, time, type BenchResult } from "./harness.js";
+import { curve, onClock, opsPerSecond, rate, stats, time, type BenchResult, type Point } from "./harness.js";
 
 const SUITE = "nova";
+const SIZES = [10, 100, 1_000, 10_000];
 
 /** Root PD 0x20; PD 0x40 with a local EC 0x41 (UTCB 0x1000) behind portal 0x42 at IP 0x5000. */
 function serverWorld(traceCapacity?: number): { m: Machine; nova: Nova } {
@@ -24,16 +25,17 @@ function serverWorld(traceCapacity?: number): { m: Machine; nova: Nova } {
   return { m, nova };
 }
 
-/** Empty call + reply from a cell: the typed helpers nova.call / nova.reply. */
-function typedRoundTrips(): ReturnType<typeof stats> {
-  const { nova } = serverWorld();
+/** Empty call + reply from a cell: the typed helpers nova.call / nova.reply, on the machine's clock. */
+function typedRoundTrips(): { s: ReturnType<typeof stats>; sim: Record<string, unknown> } {
+  const { m, nova } = serverWorld();
   const srv = { ec: nova.ec(0x41) };
-  return opsPerSecond((n) => {
+  const timed = onClock(m, (n) => {
     for (let i = 0; i < n; i++) {
       nova.call(0x42);
       nova.reply(srv);
     }
-  }, 200_000, 9);
+  });
+  return { s: opsPerSecond(timed.body, 200_000, 9), sim: timed.params() };
 }
 
 /** The same through the register-level entry: identifier words built once, as a guest holds them in registers. */
@@ -54,7 +56,7 @@ function registerRoundTrips(): ReturnType<typeof stats> {
  * Registered guest code: a global client EC (started through its STARTUP portal) loops on call(0x42);
  * the server's portal program ends at once, which replies. The machine's dispatcher runs both.
  */
-function guestRoundTrips(): ReturnType<typeof stats> {
+function guestRoundTrips(): { s: ReturnType<typeof stats>; sim: Record<string, unknown> } {
   const { m, nova } = serverWorld();
   let calls = 0;
   const call = hc.call(0x42);
@@ -76,10 +78,11 @@ function guestRoundTrips(): ReturnType<typeof stats> {
   nova.createPt(0x11e, 0x20, 0x43, nova.abi.Mtd.RIP_LEN, 0x7000);
   nova.createEc(0x60, 0x20, { utcb: 0x3000n, global: true, evt: 0x100 });
   nova.createSc(0x70, 0x20, 0x60, nova.qpd(10, 1000));
-  return opsPerSecond((n) => {
+  const timed = onClock(m, (n) => {
     const until = calls + n;
     m.run({ until: () => calls >= until });
-  }, 50_000, 7);
+  });
+  return { s: opsPerSecond(timed.body, 50_000, 7), sim: timed.params() };
 }
 
 /**
@@ -150,43 +153,53 @@ function bytesPerCapability(n: number): BenchResult {
 }
 
 /**
- * Issue 10: with `n` single-page memory capabilities in PD 0x50 (delegated from the root), the rate of
- * an empty call + reply, and of delegating one of 0x50's pages on to PD 0x40 and revoking it again
- * (a remote revoke from the root, which reaches only that page's subtree).
+ * The capabilities curve (issue 10): with `n` single-page memory capabilities in PD 0x50 (delegated
+ * from the root), the rate of an empty call + reply, and of delegating one of 0x50's pages on to
+ * PD 0x40 and revoking it again (a remote revoke from the root, which reaches only that page's subtree).
  */
 function scaling(): BenchResult[] {
-  const out: BenchResult[] = [];
-  for (const n of [10, 100, 1_000, 10_000]) {
+  const worlds = SIZES.map((n) => {
     const { nova } = memoryWorld(n, 1 << 12);
     nova.createPd(0x50, 0x20);
     for (let i = 0; i < n; i++) nova.delegate(0x20, 0x50, nova.crd.mem(i, 0, 7));
+    return { n, nova };
+  });
+  const ipc: Point[] = worlds.map(({ n, nova }) => {
     const srv = { ec: nova.ec(0x60) };
-    const ipc = opsPerSecond((k) => {
-      for (let i = 0; i < k; i++) {
-        nova.call(0x61);
-        nova.reply(srv);
-      }
-    }, 100_000, 7);
+    return {
+      objects: n,
+      body: (k) => {
+        for (let i = 0; i < k; i++) {
+          nova.call(0x61);
+          nova.reply(srv);
+        }
+      },
+    };
+  });
+  const map: Point[] = worlds.map(({ n, nova }) => {
     const page = nova.crd.mem(n >> 1, 0, 7);
-    const map = opsPerSecond((k) => {
-      for (let i = 0; i < k; i++) {
-        nova.delegate(0x50, 0x40, page);
-        nova.revoke(page, { remote: 0x50 });
-      }
-    }, 20_000, 7);
-    out.push(rate(SUITE, `call+reply at ${n} capabilities`, ipc, undefined, { capabilities: n }));
-    out.push(rate(SUITE, `delegate+revoke one page at ${n} capabilities`, map, undefined, { capabilities: n }));
-  }
-  return out;
+    return {
+      objects: n,
+      body: (k) => {
+        for (let i = 0; i < k; i++) {
+          nova.delegate(0x50, 0x40, page);
+          nova.revoke(page, { remote: 0x50 });
+        }
+      },
+    };
+  });
+  return [...curve(SUITE, "capabilities", "call+reply", ipc, 100_000), ...curve(SUITE, "capabilities", "delegate+revoke one page", map, 20_000)];
 }
 
 /** NOVA_BENCH=ipc runs only the three call+reply rates (a quick before/after while profiling). */
 export default function novaSuite(): BenchResult[] {
   const ipcOnly = process.env.NOVA_BENCH === "ipc";
+  const typed = typedRoundTrips();
+  const guest = guestRoundTrips();
   const ipc = [
-    rate(SUITE, "empty call+reply between two PDs, typed helpers (round trips/s)", typedRoundTrips(), 5e6, { path: "nova.call / nova.reply", costs: "nehalem-2010", trace: "on" }),
+    rate(SUITE, "empty call+reply between two PDs, typed helpers (round trips/s)", typed.s, 5e6, { path: "nova.call / nova.reply", costs: "nehalem-2010", trace: "on", ...typed.sim }),
     rate(SUITE, "empty call+reply between two PDs, register-level syscall (round trips/s)", registerRoundTrips(), undefined, { path: "nova.syscall(hc.call) / nova.syscall(hc.reply)" }),
-    rate(SUITE, "empty call+reply between two PDs, registered guest code (round trips/s)", guestRoundTrips(), 5e6, { path: "guest programs run by m.run" }),
+    rate(SUITE, "empty call+reply between two PDs, registered guest code (round trips/s)", guest.s, 5e6, { path: "guest programs run by m.run", ...guest.sim }),
   ];
   if (ipcOnly) return ipc;
   return [

@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: runs every bench/*.bench.ts suite and writes bench/results.json — host throughput
  * figures with their samples, the issue's target beside each, and the configuration they ran on.
+ * The host's load average before and after is recorded too: these are wall-clock figures, and other
+ * processes on a shared host lower them.
  */
 import { readdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchResult, Suite } from "./harness.js";
@@ -16,6 +18,8 @@ const files = readdirSync(here)
   .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
   .sort();
 
+const started = new Date().toISOString();
+const loadBefore = loadavg();
 const results: BenchResult[] = [];
 for (const file of files) {
   const mod = (await import(join(here, file))) as { default: Suite };
@@ -31,12 +35,20 @@ function fmt(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(2);
 }
 
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
 function meets(r: BenchResult): boolean {
   return r.target === undefined || (r.target.better === "higher" ? r.value >= r.target.value : r.value <= r.target.value);
 }
 
 const out = {
-  config: { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, memory_bytes: totalmem(), suites: files },
+  config: {
+    node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, memory_bytes: totalmem(), suites: files,
+    started, finished: new Date().toISOString(), loadavg_before: loadBefore.map(round2), loadavg_after: loadavg().map(round2),
+    gcExposed: typeof (globalThis as { gc?: unknown }).gc === "function",
+  },
   results,
   missed: results.filter((r) => !meets(r)).map((r) => `${r.suite} / ${r.name}`),
 };

@@ -8,7 +8,7 @@
  */
 import { Machine } from "hypernote/machine";
 import { bootXen, type Xen } from "hypernote/internal/xen/index";
-import { opsPerSecond, rate, type BenchResult } from "./harness.js";
+import { onClock, opsPerSecond, rate, type BenchResult } from "./harness.js";
 
 const SUITE = "xen-system";
 const PACKET = 1500;
@@ -36,9 +36,7 @@ export default function (): BenchResult[] {
     const nb = xen.system.netbacks.get("1/0")!;
     const pkt = new Uint8Array(PACKET).fill(0x5a);
     let simBytes = 0;
-    let simCycles = 0;
-    const s = opsPerSecond((n) => {
-      const t0 = m.now();
+    const timed = onClock(m, (n) => {
       const b0 = nb.bytesTx;
       for (let i = 0; i < n; i++) {
         nf.send(pkt);
@@ -47,30 +45,29 @@ export default function (): BenchResult[] {
       xen.system.settle();
       nb.received.length = 0;
       simBytes += nb.bytesTx - b0;
-      simCycles += m.now() - t0;
-    }, 2000);
-    const gbps = (simBytes * 8) / (simCycles / m.costs.hz) / 1e9;
-    out.push(rate(SUITE, "netfront→netback 1500 B packets (host)", s, undefined, { packet: PACKET }));
-    out.push({ suite: SUITE, name: "netfront→netback 1500 B packets (simulated)", unit: "Gbit/s", value: gbps, params: { profile: m.costs.profile.id, hz: m.costs.hz, bytes: simBytes, cycles: simCycles } });
+    });
+    const s = opsPerSecond(timed.body, 2000);
+    const sim = timed.params();
+    const cycles = (sim["simCyclesPerOp"] as number) * (simBytes / PACKET);
+    const gbps = (simBytes * 8) / (cycles / m.costs.hz) / 1e9;
+    out.push(rate(SUITE, "netfront→netback 1500 B packets (host)", s, undefined, { packet: PACKET, ...sim }));
+    out.push({ suite: SUITE, name: "netfront→netback 1500 B packets (simulated)", unit: "Gbit/s", value: gbps, params: { profile: m.costs.profile.id, hz: m.costs.hz, bytes: simBytes, cycles } });
   }
 
   // 2. XenStore through the ring from the guest.
   for (const op of ["read", "write"] as const) {
     const { m, xen } = world();
     const xs = xen.system.domains.get(1)!.kernel!.k.xs;
-    let reqs = 0;
-    let cycles = 0;
-    const s = opsPerSecond((n) => {
-      const t0 = m.now();
+    const timed = onClock(m, (n) => {
       for (let i = 0; i < n; i++) {
         if (op === "read") xs.read("name");
         else xs.write("data/counter", String(i));
       }
-      reqs += n;
-      cycles += m.now() - t0;
-    }, 2000);
-    out.push(rate(SUITE, `XenStore ${op} from a guest over the ring (host)`, s));
-    out.push({ suite: SUITE, name: `XenStore ${op} from a guest over the ring (simulated)`, unit: "requests/s", value: reqs / (cycles / m.costs.hz), params: { profile: m.costs.profile.id, cyclesPerRequest: cycles / reqs } });
+    });
+    const s = opsPerSecond(timed.body, 2000);
+    const sim = timed.params();
+    out.push(rate(SUITE, `XenStore ${op} from a guest over the ring (host)`, s, undefined, sim));
+    out.push({ suite: SUITE, name: `XenStore ${op} from a guest over the ring (simulated)`, unit: "requests/s", value: m.costs.hz / (sim["simCyclesPerOp"] as number), params: { profile: m.costs.profile.id, cyclesPerRequest: sim["simCyclesPerOp"] } });
   }
   return out;
 }

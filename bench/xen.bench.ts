@@ -13,8 +13,7 @@
  * old bench did) measures the host's cache misses on random pages, not the model.
  * Every op is a send whose event the receiver then takes (2-level upcall or FIFO queue walk), so
  * no send is coalesced into an already pending event and every point does the same work.
- * The points of a curve are measured interleaved (one batch of each point per round), so that load
- * from other processes on this shared host hits all points alike and their ratio stays meaningful.
+ * The points of a curve are measured interleaved (harness.ts, `curve`).
  */
 import { Machine } from "hypernote/machine";
 import {
@@ -22,7 +21,7 @@ import {
   EVTCHNOP_bind_interdomain, EVTCHNOP_bind_ipi, EVTCHNOP_expand_array, EVTCHNOP_init_control, EVTCHNOP_send, GNTMAP_host_map,
   GNTTABOP_map_grant_ref, GNTTABOP_unmap_grant_ref, type SharedInfoView, type Xen, type XenGuest,
 } from "hypernote/internal/xen/index";
-import { opsPerSecond, rate, stats, time, type BenchResult } from "./harness.js";
+import { curve, onClock, opsPerSecond, rate, stats, time, type BenchResult, type Point } from "./harness.js";
 
 const SUITE = "xen";
 /** Channel pairs that carry the traffic in the scaling runs (each pair a different sender). */
@@ -49,7 +48,7 @@ function connect(xen: Xen, a: number, b: number): [number, number] {
 
 /** Target 1: dom A sends, the receiving guest's upcall handler takes the event. */
 function sendToUpcall(crossCpu: boolean): BenchResult {
-  const { xen } = machine(2, "64M");
+  const { m, xen } = machine(2, "64M");
   const a = xen.createDomain({ pages: 1 }); // vCPU on CPU 0
   const b = xen.createDomain({ pages: 1 }); // CPU 1
   const c = xen.createDomain({ pages: 1 }); // CPU 0
@@ -59,33 +58,35 @@ function sendToUpcall(crossCpu: boolean): BenchResult {
   si.handleUpcall(0);
   const arg = { port };
   let taken = 0;
-  const s = opsPerSecond((n) => {
+  const timed = onClock(m, (n) => {
     for (let i = 0; i < n; i++) {
       xen.hypercall(a, EVTCHN, EVTCHNOP_send, arg);
       taken += si.handleUpcall(0).length;
     }
-  }, 1_000_000);
+  });
+  const s = opsPerSecond(timed.body, 1_000_000);
   if (taken !== 8_000_000) throw new Error(`the guest took ${taken} events, expected one per send`);
-  return rate(SUITE, `evtchn send → upcall handled, ${crossCpu ? "cross-CPU" : "same CPU"}`, s, 5e6, { vcpuPlacement: crossCpu ? "sender CPU 0, receiver CPU 1" : "both on CPU 0" });
+  return rate(SUITE, `evtchn send → upcall handled, ${crossCpu ? "cross-CPU" : "same CPU"}`, s, 5e6, { vcpuPlacement: crossCpu ? "sender CPU 0, receiver CPU 1" : "both on CPU 0", ...timed.params() });
 }
 
 /** Target 2: map a granted page into another domain and unmap it (which flushes its TLB). */
 function mapUnmap(): BenchResult {
-  const { xen } = machine(2, "64M");
+  const { m, xen } = machine(2, "64M");
   const g = xen.createDomain({ pages: 4 });
   const d = xen.createDomain({ pages: 4 });
   xen.guest(g).grantTable.grantAccess(8, d, 1);
   const map = [{ host_addr: 0x100000, flags: GNTMAP_host_map, ref: 8, dom: g, status: 0, handle: 0 }];
   const unmap = [{ host_addr: 0x100000, dev_bus_addr: 0, handle: 0, status: 0 }];
-  const s = opsPerSecond((n) => {
+  const timed = onClock(m, (n) => {
     for (let i = 0; i < n; i++) {
       xen.hypercall(d, GNTTAB, GNTTABOP_map_grant_ref, map, 1);
       unmap[0]!.handle = map[0]!.handle;
       xen.hypercall(d, GNTTAB, GNTTABOP_unmap_grant_ref, unmap, 1);
     }
-  }, 300_000);
+  });
+  const s = opsPerSecond(timed.body, 300_000);
   if (map[0]!.status !== 0 || unmap[0]!.status !== 0) throw new Error("map/unmap failed");
-  return rate(SUITE, "grant map + unmap (GNTTABOP_map_grant_ref, unmap_grant_ref)", s, 2e6);
+  return rate(SUITE, "grant map + unmap (GNTTABOP_map_grant_ref, unmap_grant_ref)", s, 2e6, timed.params());
 }
 
 interface Pair {
@@ -105,12 +106,6 @@ function heapBytes(): number {
  * `n` domains, each with `channels` interdomain channels (half to each neighbour) plus one IPI;
  * ACTIVE_PAIRS of the channels, spread over all domains, carry the sends.
  */
-interface Point {
-  name: string;
-  body: (n: number) => void;
-  params: Record<string, unknown>;
-}
-
 function manyDomains(n: number, channels: number): Point & { heapBytes: number; setupSeconds: number } {
   const before = heapBytes();
   const { xen } = machine(4, n > 1000 ? "512M" : "256M");
@@ -145,8 +140,8 @@ function manyDomains(n: number, channels: number): Point & { heapBytes: number; 
       if (p.to.handleUpcall(0).length !== 1) throw new Error("the receiver did not get the event");
     }
   };
-  const params = { domains: n, portsPerDomain: perDomain, activePairs: ACTIVE_PAIRS, heapMiB: +(heap / 2 ** 20).toFixed(1), setupSeconds: +setupSeconds.toFixed(2) };
-  return { name: `send → upcall at ${n} domains × ${perDomain} ports`, body, params, heapBytes: heap, setupSeconds };
+  const params = { portsPerDomain: perDomain, activePairs: ACTIVE_PAIRS, heapMiB: +(heap / 2 ** 20).toFixed(1), setupSeconds: +setupSeconds.toFixed(2) };
+  return { objects: n, body, params, heapBytes: heap, setupSeconds };
 }
 
 /**
@@ -171,23 +166,8 @@ function fifoPorts(ports: number): Point & { setupSeconds: number } {
       if (guest.fifoHandleEvents(0).length !== 1) throw new Error("the guest did not get the FIFO event");
     }
   };
-  const params = { ports: bound, abi: "FIFO", activePorts: args.length, setupSeconds: +setupSeconds.toFixed(3) };
-  return { name: `FIFO send → queue walk at ${bound} ports`, body, params, setupSeconds };
-}
-
-/** Measure the points of a curve interleaved: a warm-up batch each, then `samples` rounds of one batch each. */
-function curve(points: Point[], batch: number, samples = 7): BenchResult[] {
-  for (const p of points) p.body(batch);
-  const rates = points.map((): number[] => []);
-  for (let s = 0; s < samples; s++) points.forEach((p, i) => rates[i]!.push(batch / time(() => p.body(batch))));
-  return points.map((p, i) => rate(SUITE, p.name, stats(rates[i]!), undefined, p.params));
-}
-
-/** A curve's spread: slowest point's cost per op over the fastest's (target ≤ 2). */
-function spread(name: string, points: BenchResult[], params: Record<string, unknown>): BenchResult {
-  const rates = points.map((p) => p.value);
-  const ratio = Math.max(...rates) / Math.min(...rates);
-  return { suite: SUITE, name, unit: "×", value: +ratio.toFixed(2), target: { value: 2, better: "lower" }, params: { ...params, opsPerSecond: rates.map(Math.round) } };
+  const params = { abi: "FIFO", activePorts: args.length, setupSeconds: +setupSeconds.toFixed(3) };
+  return { objects: bound, body, params, setupSeconds };
 }
 
 export default function xenSuite(): BenchResult[] {
@@ -197,24 +177,18 @@ export default function xenSuite(): BenchResult[] {
   const d10 = manyDomains(10, 1023);
   const d100 = manyDomains(100, 1023);
   const d1000 = manyDomains(1000, 1023);
-  const big = curve([d10, d100, d1000], 200_000);
-  out.push(...big);
+  out.push(...curve(SUITE, "domains", "send → upcall, 1023 channels per domain", [d10, d100, d1000], 200_000));
   out.push({
     suite: SUITE, name: "heap for 1000 domains × 1023 channels", unit: "MiB", value: +(d1000.heapBytes / 2 ** 20).toFixed(1),
     target: { value: 1024, better: "lower" }, params: { setupSeconds: +d1000.setupSeconds.toFixed(2), measuredAs: "heapUsed + arrayBuffers after gc, minus before the machine was made" },
   });
-  out.push(spread("per-op cost, 1000 vs 10 domains (1023 channels each)", [big[0]!, big[2]!], { domains: [10, 1000] }));
 
   // Curve (issue 10): up to 10 000 domains, with 63 channels each so the set-up stays in seconds.
-  const small = curve([10, 100, 1000, 10_000].map((n) => manyDomains(n, 63)), 200_000);
-  out.push(...small);
-  out.push(spread("per-op cost across 10…10 000 domains (63 channels each)", small, { domains: [10, 100, 1000, 10_000] }));
+  out.push(...curve(SUITE, "domains", "send → upcall, 63 channels per domain", [10, 100, 1000, 10_000].map((n) => manyDomains(n, 63)), 200_000));
 
   // Curve over ports in one FIFO domain, and target 4: the full 2^17-port FIFO domain.
   const full = fifoPorts(131_071);
-  const fifo = curve([...[10, 100, 1000, 10_000].map((p) => fifoPorts(p)), full], 200_000);
-  out.push(...fifo);
-  out.push(spread("per-op cost across 10…131 071 ports (FIFO)", fifo, { ports: [10, 100, 1000, 10_000, 131_071] }));
+  out.push(...curve(SUITE, "ports", "FIFO send → queue walk", [...[10, 100, 1000, 10_000].map((p) => fifoPorts(p)), full], 200_000));
   out.push({ suite: SUITE, name: "FIFO domain with 131 071 ports: set-up", unit: "s", value: +full.setupSeconds.toFixed(3), stats: stats([full.setupSeconds]), params: { hypercalls: 1 + 128 + 131_071 + 1 } });
   return out;
 }

@@ -1,11 +1,15 @@
 /**
  * XenStore daemon throughput: reads and writes through the API and through a domain's ring page
  * (targets ≥ 1 M/s and ≥ 200 k/s), and the cost of a write's watch matching with 10^5 nodes and
- * 10 versus 1000 watches (it must not grow with the number of watches that do not match).
+ * 10 versus 1000 watches (it must not grow with the number of watches that do not match), and the
+ * XenStore-nodes scaling curve of issue 10.
  */
 import { XsType, type XsdError } from "hypernote/internal/xen/abi/xs-wire";
 import { Xenstored, XenstoreRingClient, encodeMessage, type XenstoreHost } from "hypernote/internal/xen/xenstore/index";
-import { opsPerSecond, rate, type BenchResult } from "./harness.js";
+import { curve, opsPerSecond, rate, type BenchResult, type Point } from "./harness.js";
+
+/** Nodes that carry the traffic on the curve, spread evenly over the store (as in xen.bench.ts). */
+const ACTIVE_NODES = 8;
 
 function host(n: number): XenstoreHost & { pages: Map<number, Uint8Array> } {
   const pages = new Map<number, Uint8Array>();
@@ -32,6 +36,25 @@ function watchMatching(watches: number) {
     for (let k = 0; k < n; k++, i++) x.request(0, { type: XsType.XS_WRITE, payload: [path(i % 100_000), "v"] });
     x.events(0);
   }, 50_000, 5);
+}
+
+/** A store holding `n` nodes under /n (in directories of 100); a write then a read of one of them per op. */
+function nodes(n: number): Point {
+  const x = new Xenstored(host(1));
+  const path = (i: number) => `/n/d${Math.floor(i / 100)}/k${i}`;
+  for (let i = 0; i < n; i++) x.request(0, { type: XsType.XS_WRITE, payload: [path(i), "v"] });
+  const active = Array.from({ length: ACTIVE_NODES }, (_, k) => path(Math.floor((k * n) / ACTIVE_NODES)));
+  const writes = active.map((p) => ({ type: XsType.XS_WRITE, payload: [p, "w"] }));
+  const reads = active.map((p) => ({ type: XsType.XS_READ, payload: [p] }));
+  return {
+    objects: n,
+    body: (ops) => {
+      for (let i = 0; i < ops; i++) {
+        x.request(0, writes[i % ACTIVE_NODES]!);
+        if (x.request(0, reads[i % ACTIVE_NODES]!).type !== XsType.XS_READ) throw new Error("read refused");
+      }
+    },
+  };
 }
 
 export default function xenstoreSuite(): BenchResult[] {
@@ -91,5 +114,6 @@ export default function xenstoreSuite(): BenchResult[] {
     rate("xenstore", "mixed read/write through the ring page", ring, 200e3),
     rate("xenstore", "write with 10^5 nodes and 10 watches", w10, undefined, { nodes: 100_000, watches: 10 }),
     rate("xenstore", "write with 10^5 nodes and 1000 watches", w1000, undefined, { nodes: 100_000, watches: 1000 }),
+    ...curve("xenstore", "XenStore nodes", "write + read of one node", [10, 100, 1_000, 10_000].map(nodes), 100_000),
   ];
 }
