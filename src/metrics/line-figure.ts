@@ -32,20 +32,21 @@ export function lineChart(series: readonly XySeries[], options: LineOptions): Pl
 
 /**
  * A copy of `spec` with a dashed horizontal line at `y` across the whole plot, labelled at its right
- * end. On a logarithmic axis plotly places shapes and annotations by log10 of the value, so the
- * line is placed that way there.
+ * end. On a logarithmic axis plotly.js 4 takes a shape's position as a data value but an
+ * annotation's as log10 of it (checked in Chromium: a shape at log10(1) = 0 fell to the bottom of
+ * the axis), so the label is placed by log10 there.
  */
 export function withReferenceLine(spec: PlotlySpec, y: number, label: string): PlotlySpec {
   // Specs are plain JSON (figures.ts), so a JSON round trip is a deep copy.
   const layout = JSON.parse(JSON.stringify(spec.layout)) as Record<string, unknown>;
   const log = (layout["yaxis"] as Record<string, unknown> | undefined)?.["type"] === "log";
-  const at = log ? Math.log10(y) : y;
+  const labelAt = log ? Math.log10(y) : y;
   const shapes = (layout["shapes"] as unknown[] | undefined) ?? [];
   const annotations = (layout["annotations"] as unknown[] | undefined) ?? [];
-  layout["shapes"] = [...shapes, { type: "line", xref: "paper", x0: 0, x1: 1, yref: "y", y0: at, y1: at, line: { color: "#c0392b", width: 2, dash: "dash" } }];
+  layout["shapes"] = [...shapes, { type: "line", xref: "paper", x0: 0, x1: 1, yref: "y", y0: y, y1: y, line: { color: "#c0392b", width: 2, dash: "dash" } }];
   layout["annotations"] = [
     ...annotations,
-    { text: escapeText(label), xref: "paper", x: 1, xanchor: "right", yref: "y", y: at, yanchor: "bottom", showarrow: false, font: { size: 11, color: "#c0392b" } },
+    { text: escapeText(label), xref: "paper", x: 1, xanchor: "right", yref: "y", y: labelAt, yanchor: "bottom", showarrow: false, font: { size: 11, color: "#c0392b" } },
   ];
   return { data: JSON.parse(JSON.stringify(spec.data)) as PlotlySpec["data"], layout };
 }

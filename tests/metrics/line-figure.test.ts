@@ -48,9 +48,10 @@ describe("withReferenceLine", () => {
     expect(base.layout["shapes"]).toBeUndefined();
   });
 
-  it("places the line at log10 of the value on a logarithmic axis, as plotly positions shapes there", () => {
+  it("on a logarithmic axis keeps the line at the value but puts its label at log10 of it, as plotly places annotations there", () => {
     const log = lineChart([{ name: "s", x: [1, 2], y: [0.5, 20] }], { provenance: host, xTitle: "x", yTitle: "y", logY: true });
-    const shape = (withReferenceLine(log, 100, "100×").layout["shapes"] as { y0: number }[])[0]!;
-    expect(shape.y0).toBe(2);
+    const spec = withReferenceLine(log, 100, "100×");
+    expect((spec.layout["shapes"] as { y0: number }[])[0]!.y0).toBe(100);
+    expect((spec.layout["annotations"] as { text: string; y: number }[]).find((a) => a.text === "100×")!.y).toBe(2);
   });
 });
