@@ -13,7 +13,7 @@ const out = mkdtempSync(join(tmpdir(), "hn-notebooks-"));
 
 describe("the notebooks in notebooks/", () => {
   it("are there", () => {
-    expect(notebooks.length).toBeGreaterThanOrEqual(4);
+    expect(notebooks.length).toBeGreaterThanOrEqual(8);
   });
 
   for (const name of notebooks) {
