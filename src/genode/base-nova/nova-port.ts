@@ -28,8 +28,6 @@ export interface NovaPort {
   ecAt(sel: number): number;
   /** core's root PD and root EC (S14 boot state: PD 0x20, EC 0x21). */
   readonly rootEc: number;
-  /** Drop cached UTCB arrays: a machine restore gives every EC a new one. */
-  forgetViews?(): void;
 }
 
 /** The port over src/microkernel's NOVA model (`bootNova(m)`): its register-level entry and views. */
@@ -54,6 +52,5 @@ export function novaPort(nova: Nova): NovaPort {
       return e.entered !== null && e.st === "ready" ? e.entered.pid : undefined;
     },
     ecAt: (sel) => nova.ec(sel).id,
-    forgetViews: () => utcbs.clear(),
   };
 }

@@ -84,8 +84,6 @@ export class NovaPlatform implements Kernel {
   private readonly pagerEc: number;
 
   constructor(private readonly m: Machine, private readonly nova: NovaPort) {
-    // a platform is (re)built on a machine that may have been restored: cached UTCBs are stale
-    nova.forgetViews?.();
     this.wordCopy = m.costs.rate("utcb_word_copy");
     this.dispatchRate = m.costs.rate("cache_l1");
     const core: PdRec = { pd: { id: 0, label: "core" }, coreSel: Sel.PD_ROOT, mainEc: nova.rootEc, utcbs: 0, dead: false, threadSels: [] };
