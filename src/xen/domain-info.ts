@@ -5,7 +5,7 @@
  */
 import { Dominf, XEN_DOMCTL_CDF_hap, XEN_DOMCTL_CDF_hvm } from "./abi/domctl.js";
 import type { Hv } from "./hv.js";
-import { VcpuRun, type DomainState } from "./state.js";
+import { VcpuRun, type DomainState, type VcpuState } from "./state.js";
 
 export interface DomainInfo {
   domain: number;
@@ -56,5 +56,27 @@ export function getDomainInfo(hv: Hv, d: DomainState): DomainInfo {
     handle: d.handle.slice(),
     cpupool: 0,
     gpaddr_bits: 52,
+  };
+}
+
+/** XEN_DOMCTL_getvcpuinfo's answer (struct xen_domctl_getvcpuinfo). */
+export interface VcpuInfo {
+  online: number;
+  blocked: number;
+  /** On its pCPU right now: the credit scheduler's current vCPU there. */
+  running: number;
+  /** ns of running (vcpu_runstate_get_running). */
+  cpu_time: number;
+  cpu: number;
+}
+
+export function getVcpuInfo(hv: Hv, d: DomainState, v: VcpuState): VcpuInfo {
+  const running = v.run === VcpuRun.runnable && hv.s.sched.current[v.processor] === `${d.domid}:${v.id}`;
+  return {
+    online: v.run === VcpuRun.offline ? 0 : 1,
+    blocked: v.run === VcpuRun.blocked || v.run === VcpuRun.polling ? 1 : 0,
+    running: running ? 1 : 0,
+    cpu_time: Math.round((v.runtime / hv.m.costs.hz) * 1e9),
+    cpu: v.processor,
   };
 }

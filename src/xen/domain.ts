@@ -12,6 +12,7 @@ import {
 import { GnttabLayout } from "./abi/gnttab.js";
 import { DOMID_ANY, DOMID_FIRST_RESERVED, DOMID_INVALID, SharedInfoLayout, VIRQ_DOM_EXC } from "./abi/xen.js";
 import { newEvtchnState } from "./evtchn-port.js";
+import { CSCHED_DEFAULT_WEIGHT, CSCHED_PRI_TS_UNDER } from "./sched-credit.js";
 import type { Hv } from "./hv.js";
 import { VcpuRun, type DomainState, type DomId, type VcpuState } from "./state.js";
 
@@ -61,6 +62,22 @@ function placeVcpu(hv: Hv, placed: readonly VcpuState[]): number {
   return best;
 }
 
+/**
+ * A vCPU as the domain builder leaves it: initialised and up (arch_set_info_guest with VGCF_online,
+ * which libxl does for the boot vCPU and the guest kernel for the others it brings online at boot);
+ * XEN_DOMCTL_setvcpucontext with no context takes one back down. Credit 0, priority UNDER
+ * (csched_alloc_udata); no timers.
+ */
+function newVcpu(id: number, processor: number, now: number): VcpuState {
+  return {
+    id, processor, run: VcpuRun.runnable, pollPorts: [], pollDeadline: Infinity, wakeSeq: 0, runtime: 0,
+    initialised: true, rsBase: now, rsEntry: now, rsBlocked: 0, rsOffline: 0, runstateArea: -1,
+    periodicNs: 0, periodicLast: 0, periodicArmed: false, periodicSeq: 0, singleshotAt: -1, singleshotSeq: 0,
+    credit: 0, pri: CSCHED_PRI_TS_UNDER, parked: false, active: false, rqSeq: 0,
+    thread: undefined, threadResult: 0,
+  };
+}
+
 /** domain_create: allocate the domain, its shared_info page and first grant frame. New domains start paused. */
 export function createDomain(hv: Hv, domid: DomId, c: CreateDomainConfig, privileged = false): DomainState | number {
   const owner = `xen:dom${domid}`;
@@ -107,14 +124,16 @@ export function createDomain(hv: Hv, domid: DomId, c: CreateDomainConfig, privil
     maptrackInUse: 0,
     watchdogs: [-1, -1],
     watchdogSeq: [0, 0],
-    weight: 256,
+    weight: CSCHED_DEFAULT_WEIGHT,
+    cap: 0,
   };
   const pages = hv.allocXenPages(d, 2);
   if (pages === undefined) return -XEN_ENOMEM;
   d.sharedInfoFrame = pages[0]!;
   d.gnttab.frames.push(pages[1]!);
   for (let i = 0; i < c.max_vcpus; i++) {
-    vcpus.push({ id: i, processor: placeVcpu(hv, vcpus), run: VcpuRun.runnable, pollPorts: [], pollDeadline: Infinity, wakeSeq: 0, runtime: 0, credit: 0, thread: undefined, threadResult: 0 });
+    const cpu = placeVcpu(hv, vcpus);
+    vcpus.push(newVcpu(i, cpu, hv.m.now(cpu)));
   }
   hv.addDomain(d);
   if (domid !== 0 && domid < DOMID_FIRST_RESERVED) hv.s.domidLast = domid;

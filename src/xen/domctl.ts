@@ -4,13 +4,15 @@
  * c447b7308b13; reference/xen.md §1.6. Order of checks as do_domctl: interface version (-EACCES),
  * the target domain (-ESRCH), XSM (-EPERM), then the op.
  */
-import { XEN_EACCES, XEN_EEXIST, XEN_EFAULT, XEN_EINVAL, XEN_ENOSYS, XEN_ESRCH } from "./abi/errno.js";
-import { Domctl, XEN_DOMCTL_INTERFACE_VERSION } from "./abi/domctl.js";
+import { XEN_EACCES, XEN_EEXIST, XEN_EFAULT, XEN_EINVAL, XEN_ENOENT, XEN_ENOSYS, XEN_ESRCH } from "./abi/errno.js";
+import { Domctl, XEN_DOMCTL_INTERFACE_VERSION, XEN_DOMCTL_SCHEDOP_getinfo, XEN_DOMCTL_SCHEDOP_putinfo, XEN_SCHEDULER_CREDIT } from "./abi/domctl.js";
 import { DOMID_INVALID, NR_VIRQS, PER_DOMAIN_VIRQS, PER_VCPU_VIRQS } from "./abi/xen.js";
 import { int, isStruct, sub, type Struct } from "./decode.js";
 import { allocDomid, checkConfig, createDomain, pauseDomain, unpauseDomain, type CreateDomainConfig } from "./domain.js";
 import { destroyDomain } from "./domain-destroy.js";
-import { getDomainInfo } from "./domain-info.js";
+import { getDomainInfo, getVcpuInfo } from "./domain-info.js";
+import { resumePeriodicTimer } from "./timer.js";
+import { vcpuReset, vcpuSetContext } from "./vcpuop.js";
 import type { Hv } from "./hv.js";
 import type { DomainState } from "./state.js";
 import { XSM_PRIV, XSM_XS_PRIV, xsmDefaultAction } from "./xsm.js";
@@ -18,7 +20,54 @@ import { XSM_PRIV, XSM_XS_PRIV, xsmDefaultAction } from "./xsm.js";
 type DomctlHandler = (hv: Hv, caller: DomainState, d: DomainState, op: Struct) => number;
 
 const pausedomain: DomctlHandler = (_hv, caller, d) => (d === caller ? -XEN_EINVAL : pauseDomain(d));
-const unpausedomain: DomctlHandler = (_hv, _caller, d) => unpauseDomain(d);
+/** Unpausing lets the vCPUs run again, so their stopped periodic timers restart (timer.ts). */
+const unpausedomain: DomctlHandler = (hv, _caller, d) => {
+  const rc = unpauseDomain(d);
+  if (rc === 0) for (const v of d.vcpus) resumePeriodicTimer(hv, d, v);
+  return rc;
+};
+
+/** XEN_DOMCTL_setvcpucontext: not on yourself (no domain_pause) and a vCPU that exists, else -EINVAL. */
+const setvcpucontext: DomctlHandler = (hv, caller, d, op) => {
+  const c = sub(sub(op, "u", "XEN_DOMCTL_setvcpucontext"), "vcpucontext", "XEN_DOMCTL_setvcpucontext");
+  const v = hv.vcpu(d, int(c, "vcpu", "XEN_DOMCTL_setvcpucontext"));
+  if (d === caller || v === undefined) return -XEN_EINVAL;
+  if (c.ctxt === null || c.ctxt === undefined) {
+    vcpuReset(hv, d, v);
+    return 0;
+  }
+  if (!isStruct(c.ctxt)) return -XEN_EFAULT;
+  vcpuSetContext(hv, d, v, c.ctxt);
+  return 0;
+};
+
+const getvcpuinfo: DomctlHandler = (hv, _caller, d, op) => {
+  const u = sub(op, "u", "XEN_DOMCTL_getvcpuinfo");
+  const g = sub(u, "getvcpuinfo", "XEN_DOMCTL_getvcpuinfo");
+  const v = hv.vcpu(d, int(g, "vcpu", "XEN_DOMCTL_getvcpuinfo"));
+  if (v === undefined) return -XEN_ENOENT;
+  u.getvcpuinfo = { ...g, ...getVcpuInfo(hv, d, v) };
+  return 0;
+};
+
+/** sched_adjust + csched_dom_cntl: only the running scheduler's id; weight 0 and cap 0xffff mean "unchanged". */
+const schedulerOp: DomctlHandler = (_hv, _caller, d, op) => {
+  const n = "XEN_DOMCTL_scheduler_op";
+  const s = sub(sub(op, "u", n), "scheduler_op", n);
+  if (int(s, "sched_id", n) !== XEN_SCHEDULER_CREDIT) return -XEN_EINVAL;
+  const cmd = int(s, "cmd", n);
+  if (cmd === XEN_DOMCTL_SCHEDOP_getinfo) {
+    s.u = { ...(isStruct(s.u) ? s.u : {}), credit: { weight: d.weight, cap: d.cap } };
+    return 0;
+  }
+  if (cmd !== XEN_DOMCTL_SCHEDOP_putinfo) return -XEN_EINVAL; // credit has no per-vCPU parameters
+  const c = sub(sub(s, "u", n), "credit", n);
+  const weight = int(c, "weight", n, 0) & 0xffff;
+  const cap = int(c, "cap", n, 0xffff) & 0xffff;
+  if (weight !== 0) d.weight = weight;
+  if (cap !== 0xffff) d.cap = cap;
+  return 0;
+};
 const destroydomain: DomctlHandler = (hv, caller, d) => (d === caller ? -XEN_EINVAL : destroyDomain(hv, d));
 
 const getdomaininfo: DomctlHandler = (hv, _caller, d, op) => {
@@ -55,6 +104,9 @@ const handlers: Partial<Record<number, DomctlHandler>> = {
   [Domctl.XEN_DOMCTL_unpausedomain]: unpausedomain,
   [Domctl.XEN_DOMCTL_getdomaininfo]: getdomaininfo,
   [Domctl.XEN_DOMCTL_max_mem]: maxMem,
+  [Domctl.XEN_DOMCTL_setvcpucontext]: setvcpucontext,
+  [Domctl.XEN_DOMCTL_getvcpuinfo]: getvcpuinfo,
+  [Domctl.XEN_DOMCTL_scheduler_op]: schedulerOp,
   [Domctl.XEN_DOMCTL_set_target]: setTarget,
   [Domctl.XEN_DOMCTL_set_virq_handler]: setVirqHandler,
 };

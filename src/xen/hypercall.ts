@@ -16,6 +16,8 @@ import { grantTableOp } from "./gnttab.js";
 import type { Hv } from "./hv.js";
 import { memoryOp } from "./memory.js";
 import { schedOp } from "./schedop.js";
+import { setTimerOp } from "./timer.js";
+import { vcpuOp } from "./vcpuop.js";
 import type { DomainState, VcpuState } from "./state.js";
 
 type HypercallHandler = (hv: Hv, d: DomainState, v: VcpuState, a: readonly unknown[]) => number;
@@ -61,7 +63,7 @@ const handlers: Record<Hypercall, HypercallHandler> = {
   [Hypercall.__HYPERVISOR_memory_op]: (hv, d, _v, a) => memoryOp(hv, d, a[0], a[1]),
   [Hypercall.__HYPERVISOR_multicall]: multicall,
   [Hypercall.__HYPERVISOR_update_va_mapping]: notModelled,
-  [Hypercall.__HYPERVISOR_set_timer_op]: notModelled,
+  [Hypercall.__HYPERVISOR_set_timer_op]: (hv, d, v, a) => setTimerOp(hv, d, v, a[0]),
   [Hypercall.__HYPERVISOR_event_channel_op_compat]: notModelled,
   [Hypercall.__HYPERVISOR_xen_version]: xenVersion,
   [Hypercall.__HYPERVISOR_console_io]: consoleIo,
@@ -70,7 +72,7 @@ const handlers: Record<Hypercall, HypercallHandler> = {
   [Hypercall.__HYPERVISOR_vm_assist]: notModelled,
   [Hypercall.__HYPERVISOR_update_va_mapping_otherdomain]: notModelled,
   [Hypercall.__HYPERVISOR_iret]: notModelled,
-  [Hypercall.__HYPERVISOR_vcpu_op]: notModelled,
+  [Hypercall.__HYPERVISOR_vcpu_op]: (hv, d, v, a) => vcpuOp(hv, d, v, a[0], a[1], a[2]),
   [Hypercall.__HYPERVISOR_set_segment_base]: notModelled,
   [Hypercall.__HYPERVISOR_mmuext_op]: notModelled,
   [Hypercall.__HYPERVISOR_xsm_op]: notModelled, // dummy XSM: xsm_do_xsm_op returns -ENOSYS

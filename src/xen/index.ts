@@ -17,3 +17,4 @@ export * from "./abi/gnttab.js";
 export * from "./abi/sched.js";
 export * from "./abi/memory.js";
 export * from "./abi/domctl.js";
+export * from "./abi/vcpu.js";

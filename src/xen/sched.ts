@@ -2,7 +2,8 @@
  * vCPU scheduling: where vCPUs run, how events wake them, and SCHEDOP_block / yield / poll.
  * Sources: xen/common/sched/core.c (do_poll, vcpu_block_enable_events), xen/common/event_channel.c
  * (evtchn_check_pollers), xen/include/xen/event.h (vcpu_mark_events_pending) at c447b7308b13.
- * The scheduler proper (which runnable vCPU a pCPU runs next) is in sched-credit.ts.
+ * The scheduler proper (which runnable vCPU a pCPU runs next) is in sched-credit.ts; run-state
+ * changes go through runstate.ts setRun.
  */
 import { XEN_EFAULT, XEN_EINVAL } from "./abi/errno.js";
 import { EvtchnFifo } from "./abi/evtchn.js";
@@ -11,6 +12,9 @@ import { setUpcallMask, testAndSetUpcallPending, upcallMasked, upcallPending } f
 import type { Hv } from "./hv.js";
 import { VcpuRun, type DomainState, type Port, type VcpuState } from "./state.js";
 import { portPending } from "./evtchn-port.js";
+import { setRun } from "./runstate.js";
+import { creditWake } from "./sched-credit.js";
+import { resumePeriodicTimer } from "./timer.js";
 
 /** Most ports one SCHEDOP_poll may name (do_poll: nr_ports > 128 → -EINVAL). */
 export const POLL_MAX_PORTS = 128;
@@ -35,10 +39,12 @@ export function wake(hv: Hv, d: DomainState, v: VcpuState): void {
     v.pollPorts = [];
     v.pollDeadline = Infinity;
   }
-  v.run = VcpuRun.runnable;
+  setRun(hv, d, v, VcpuRun.runnable);
   v.wakeSeq++;
   v.threadResult = 0;
   hv.addOn(v.processor, "vm_switch", "vcpu_wake", d.actor);
+  creditWake(hv, v);
+  resumePeriodicTimer(hv, d, v);
 }
 
 /** evtchn_check_pollers: wake every vCPU of `d` polling on `port` (masked or not). */
@@ -58,7 +64,7 @@ export function eventsNeedDelivery(hv: Hv, d: DomainState, v: VcpuState): boolea
  */
 export function block(hv: Hv, d: DomainState, v: VcpuState): number {
   setUpcallMask(hv.page(d.sharedInfoFrame), v.id, false);
-  if (!eventsNeedDelivery(hv, d, v)) v.run = VcpuRun.blocked;
+  if (!eventsNeedDelivery(hv, d, v)) setRun(hv, d, v, VcpuRun.blocked);
   return 0;
 }
 
@@ -82,7 +88,7 @@ export function poll(hv: Hv, d: DomainState, v: VcpuState, a: SchedPoll | undefi
     if (!(p >>> 0 === p) || p >= max) return -XEN_EINVAL;
     if (p < d.evtchn.state.length && portPending(hv, d, p)) return 0;
   }
-  v.run = VcpuRun.polling;
+  setRun(hv, d, v, VcpuRun.polling);
   v.pollPorts = ports;
   d.evtchn.pollers++;
   if (a.timeout !== 0) {

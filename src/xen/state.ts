@@ -4,6 +4,7 @@
  * modules that operate on these records (domain.ts, evtchn.ts, gnttab.ts, …), never in them.
  */
 import type { GuestThreadState } from "../machine/index.js";
+import type { CreditState } from "./sched-credit.js";
 
 export type DomId = number;
 export type Port = number;
@@ -23,6 +24,8 @@ export interface XenState {
   xenPages: Set<Mfn>;
   /** Owner of each global VIRQ (XEN_DOMCTL_set_virq_handler; default the hardware domain, 0). */
   virqOwner: number[];
+  /** The credit scheduler's global and per-pCPU state. */
+  sched: CreditState;
 }
 
 /** What a vCPU is doing: runnable (running or waiting for its pCPU), blocked, polling, offline. */
@@ -41,8 +44,39 @@ export interface VcpuState {
   wakeSeq: number;
   /** Cycles this vCPU has run (getdomaininfo cpu_time, converted to ns there). */
   runtime: number;
-  /** Credit scheduler: credit left in this accounting period. */
+  /** VCPUOP_initialise (or the domain builder) gave it a context; VCPUOP_up needs this. */
+  initialised: boolean;
+  /**
+   * Runstate accounting, in cycles of the vCPU's pCPU clock: when it was created, when its current
+   * run state began, and the time it spent blocked (or polling) and offline so far. Running time is
+   * `runtime`; runnable-but-waiting is the rest.
+   */
+  rsBase: number;
+  rsEntry: number;
+  rsBlocked: number;
+  rsOffline: number;
+  /** VCPUOP_register_runstate_phys_area: guest-physical address of the copy Xen keeps, or -1. */
+  runstateArea: number;
+  /**
+   * Periodic timer (VCPUOP_set_periodic_timer): period in ns (0: none), last delivery (cycles),
+   * whether an expiry is queued, and a sequence bumped on every re-arm so superseded expiries are ignored.
+   */
+  periodicNs: number;
+  periodicLast: number;
+  periodicArmed: boolean;
+  periodicSeq: number;
+  /** Single-shot timer (VCPUOP_set_singleshot_timer, set_timer_op): expiry in cycles or -1, and its sequence. */
+  singleshotAt: number;
+  singleshotSeq: number;
+  /**
+   * Credit scheduler (sched-credit.ts): credit left, priority (CSCHED_PRI_TS_*), parked by its cap,
+   * on the active list (earning credit), and its place in the run queue (lower = earlier).
+   */
   credit: number;
+  pri: number;
+  parked: boolean;
+  active: boolean;
+  rqSeq: number;
   /** A guest program driving this vCPU, if any (GuestThread state, restored by replay). */
   thread: GuestThreadState | undefined;
   /** Result of the entry the thread is waiting on (a blocked hypercall completes with it). */
@@ -156,6 +190,7 @@ export interface DomainState {
   /** SCHEDOP_watchdog slots: timeout in seconds, -1 = free; plus a sequence per arm to ignore stale expiries. */
   watchdogs: number[];
   watchdogSeq: number[];
-  /** Credit scheduler weight (default 256, Xen's credit scheduler). */
+  /** Credit scheduler weight (CSCHED_DEFAULT_WEIGHT 256) and cap (% of one pCPU; 0 = none). */
   weight: number;
+  cap: number;
 }

@@ -7,7 +7,7 @@
  */
 import { GuestThread, UsageError, type GuestThreadState, type Machine } from "../machine/index.js";
 import { __HYPERVISOR_domctl, __HYPERVISOR_memory_op, DOMID_ANY, NR_VIRQS, SharedInfoLayout } from "./abi/xen.js";
-import { XEN_DOMCTL_createdomain, XEN_DOMCTL_GRANT_version_default, XEN_DOMCTL_INTERFACE_VERSION, XEN_DOMCTL_max_mem, XEN_DOMCTL_unpausedomain } from "./abi/domctl.js";
+import { XEN_DOMCTL_createdomain, XEN_DOMCTL_GRANT_version_default, XEN_DOMCTL_INTERFACE_VERSION, XEN_DOMCTL_max_mem, XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_unpausedomain } from "./abi/domctl.js";
 import { XENMEM_populate_physmap } from "./abi/memory.js";
 import { errnoName } from "./abi/errno.js";
 import { createDomain, domainRunnable } from "./domain.js";
@@ -17,6 +17,8 @@ import { dispatch } from "./hypercall.js";
 import { XenGuest } from "./guest.js";
 import { domainTable, DomainView } from "./inspect.js";
 import { pollTimeout } from "./sched.js";
+import { creditAcctEvent, creditBurn, creditPick, creditReady, newCreditState } from "./sched-credit.js";
+import { periodicTimerFired, singleshotTimerFired, type TimerEvent } from "./timer.js";
 import { watchdogFired } from "./schedop.js";
 import { VcpuRun, type DomainState, type DomId, type VcpuState, type XenState } from "./state.js";
 import { attachSystem, type SystemOptions, type XenstoreApi, type XenSystem, type XlListView } from "./toolstack/index.js";
@@ -43,6 +45,11 @@ export interface CreateDomainOptions {
   grantOpts?: number;
   /** Leave the new domain paused (as `xl create -p`). */
   paused?: boolean;
+  /**
+   * vCPUs up at boot (default: all). The rest are reset with XEN_DOMCTL_setvcpucontext (no
+   * context): down and uninitialised, as a guest leaves vCPUs beyond `vcpus=` up to `maxvcpus=`.
+   */
+  onlineVcpus?: number;
 }
 
 export class Xen {
@@ -94,7 +101,7 @@ export class Xen {
   private readonly threads = new Map<string, GuestThread<XenEntry, number>>();
 
   constructor(readonly m: Machine) {
-    const s: XenState = { domains: new Map(), domidLast: 0, xenPages: new Set(), virqOwner: new Array<number>(NR_VIRQS).fill(0) };
+    const s: XenState = { domains: new Map(), domidLast: 0, xenPages: new Set(), virqOwner: new Array<number>(NR_VIRQS).fill(0), sched: newCreditState(m.cpus.length) };
     this.hv = new Hv(m, s);
     const dom0 = createDomain(this.hv, 0, {
       flags: 0, max_vcpus: Math.min(m.cpus.length, SharedInfoLayout.XEN_LEGACY_MAX_VCPUS), max_evtchn_port: 0xffffffff,
@@ -117,7 +124,10 @@ export class Xen {
     });
     m.on("xen.poll_timeout", (p) => pollTimeout(this.hv, p as { domid: number; vcpu: number; seq: number }));
     m.on("xen.watchdog", (p, cpu) => { this.hv.cpu = cpu; watchdogFired(this.hv, p as { domid: number; slot: number; seq: number }); });
-    m.addDispatcher({ ready: (cpu) => this.pickVcpu(cpu) !== undefined, step: (cpu) => this.step(cpu) });
+    m.on("xen.periodic_timer", (p) => periodicTimerFired(this.hv, p as TimerEvent));
+    m.on("xen.singleshot_timer", (p) => singleshotTimerFired(this.hv, p as TimerEvent));
+    m.on("xen.csched_acct", (_p, _cpu, time) => creditAcctEvent(this.hv, time));
+    m.addDispatcher({ ready: (cpu) => creditReady(this.hv, cpu), step: (cpu) => this.step(cpu) });
   }
 
   /** Issue hypercall `nr` as vCPU 0 of `domid`: args mirror the C structs; OUT fields are written into them. */
@@ -137,6 +147,7 @@ export class Xen {
     if (!domainRunnable(d)) {
       throw new UsageError("domain-not-running", `dom${domid} is ${d.isShutdown ? "shut down" : "paused"}: its vCPUs cannot make hypercalls`, "unpause it from Dom0 with XEN_DOMCTL_unpausedomain");
     }
+    if (v.run === VcpuRun.offline) throw new UsageError("vcpu-down", `vCPU ${vcpu} of dom${domid} is down`, "bring it up with VCPUOP_up from another of its vCPUs");
     if (v.run !== VcpuRun.runnable) throw new UsageError("vcpu-blocked", `vCPU ${vcpu} of dom${domid} is blocked`, "send it an event (or run the machine) to wake it");
     return dispatch(this.hv, d, v, nr, args);
   }
@@ -168,6 +179,9 @@ export class Xen {
     const extent_start = Array.from({ length: pages }, (_, i) => i);
     const done = this.hypercall(0, __HYPERVISOR_memory_op, XENMEM_populate_physmap, { extent_start, nr_extents: pages, extent_order: 0, mem_flags: 0, domid });
     if (done !== pages) throw new UsageError("populate-failed", `XENMEM_populate_physmap populated ${done} of ${pages} pages of dom${domid}`, "give the machine more memory");
+    for (let vcpu = o.onlineVcpus ?? op.u.createdomain.max_vcpus; vcpu < op.u.createdomain.max_vcpus; vcpu++) {
+      this.check("XEN_DOMCTL_setvcpucontext", this.hypercall(0, __HYPERVISOR_domctl, { cmd: XEN_DOMCTL_setvcpucontext, interface_version: XEN_DOMCTL_INTERFACE_VERSION, domain: domid, u: { vcpucontext: { vcpu, ctxt: null } } }));
+    }
     if (o.paused !== true) this.check("XEN_DOMCTL_unpausedomain", this.hypercall(0, __HYPERVISOR_domctl, { cmd: XEN_DOMCTL_unpausedomain, interface_version: XEN_DOMCTL_INTERFACE_VERSION, domain: domid }));
     return domid;
   }
@@ -220,24 +234,13 @@ export class Xen {
     return d;
   }
 
-  // ---- guest programs on vCPUs (credit-style: the runnable vCPU with least runtime per weight goes next) ----
-
-  private pickVcpu(cpu: number): [DomainState, VcpuState] | undefined {
-    let best: [DomainState, VcpuState] | undefined;
-    let bestKey = Infinity;
-    for (const d of this.hv.s.domains.values()) {
-      if (!domainRunnable(d)) continue;
-      for (const v of d.vcpus) {
-        if (v.processor !== cpu || v.thread === undefined || v.thread.done || v.run !== VcpuRun.runnable) continue;
-        const key = v.runtime / d.weight;
-        if (key < bestKey) [best, bestKey] = [[d, v], key];
-      }
-    }
-    return best;
-  }
+  // ---- guest programs on vCPUs, scheduled by the credit scheduler (sched-credit.ts) ----
 
   private step(cpu: number): void {
-    const [d, v] = this.pickVcpu(cpu)!;
+    const picked = creditPick(this.hv, cpu);
+    if (picked === undefined) return; // accounting just parked the last ready vCPU
+    const [d, v] = picked;
+    const before = v.runtime;
     const key = `${d.domid}:${v.id}`;
     let t = this.threads.get(key);
     if (t === undefined) {
@@ -246,14 +249,16 @@ export class Xen {
     }
     const entry = v.thread!.started ? t.resume(v.threadResult) : t.resume();
     v.thread = t.save();
-    if (entry === undefined) return;
-    if ("compute" in entry) {
-      this.m.cpus[cpu]!.enter(d.space);
-      v.runtime += this.m.account(cpu, entry.compute, "guest", "compute", d.actor);
-      v.threadResult = 0;
-    } else {
-      v.threadResult = dispatch(this.hv, d, v, entry.hypercall, entry.args ?? []);
+    if (entry !== undefined) {
+      if ("compute" in entry) {
+        this.m.cpus[cpu]!.enter(d.space);
+        v.runtime += this.m.account(cpu, entry.compute, "guest", "compute", d.actor);
+        v.threadResult = 0;
+      } else {
+        v.threadResult = dispatch(this.hv, d, v, entry.hypercall, entry.args ?? []);
+      }
     }
+    creditBurn(this.hv, v, v.runtime - before);
   }
 }
 

@@ -19,7 +19,12 @@ export const Domctl = {
   XEN_DOMCTL_setvcpuaffinity: 9,
   /** IN u.max_mem.max_memkb. */
   XEN_DOMCTL_max_mem: 11,
+  /** IN u.vcpucontext{vcpu, ctxt}: ctxt null resets the vCPU (down, uninitialised); else initialises it (up iff VGCF_online). */
+  XEN_DOMCTL_setvcpucontext: 12,
+  /** IN u.getvcpuinfo.vcpu → OUT online, blocked, running, cpu_time (ns), cpu. */
+  XEN_DOMCTL_getvcpuinfo: 14,
   XEN_DOMCTL_max_vcpus: 15,
+  /** IN/OUT u.scheduler_op{sched_id, cmd (XEN_DOMCTL_SCHEDOP_*), u.credit{weight, cap}}. */
   XEN_DOMCTL_scheduler_op: 16,
   XEN_DOMCTL_setdomainhandle: 17,
   XEN_DOMCTL_resumedomain: 27,
@@ -32,7 +37,24 @@ export type Domctl = (typeof Domctl)[keyof typeof Domctl];
 export const {
   XEN_DOMCTL_createdomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo,
   XEN_DOMCTL_max_mem, XEN_DOMCTL_set_target, XEN_DOMCTL_set_virq_handler, XEN_DOMCTL_setvcpuaffinity,
+  XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_getvcpuinfo, XEN_DOMCTL_scheduler_op,
 } = Domctl;
+
+/** XEN_SCHEDULER_*: scheduler ids (4, SEDF, removed). */
+export const XenScheduler = {
+  XEN_SCHEDULER_CREDIT: 5,
+  XEN_SCHEDULER_CREDIT2: 6,
+  XEN_SCHEDULER_ARINC653: 7,
+  XEN_SCHEDULER_RTDS: 8,
+  XEN_SCHEDULER_NULL: 9,
+} as const;
+export const { XEN_SCHEDULER_CREDIT, XEN_SCHEDULER_CREDIT2 } = XenScheduler;
+
+/** XEN_DOMCTL_SCHEDOP_*: scheduler_op commands (credit has no per-vCPU parameters: those are -EINVAL). */
+export const XEN_DOMCTL_SCHEDOP_putinfo = 0;
+export const XEN_DOMCTL_SCHEDOP_getinfo = 1;
+export const XEN_DOMCTL_SCHEDOP_putvcpuinfo = 2;
+export const XEN_DOMCTL_SCHEDOP_getvcpuinfo = 3;
 
 /** `XEN_DOMCTL_CDF_*`: createdomain flags (bit numbers as in domctl.h). */
 export const Cdf = {
