@@ -27,6 +27,7 @@ import { Kernel } from "./kernel.js";
 import { PrivXsClient, RingXsClient } from "./xs.js";
 import { liveView } from "./page-views.js";
 import { DeviceTimeline, RingTable, type RingOccupancy } from "./display.js";
+import { setVcpusAvailable } from "./vcpu-hotplug.js";
 
 /** libxl.h LIBXL_MAXMEM_CONSTANT: KiB of slack libxl adds to max_mem above the target. */
 export const LIBXL_MAXMEM_CONSTANT = 1024;
@@ -49,7 +50,9 @@ export interface DomainConfig {
   name: string;
   memoryMb: number;
   maxmemMb: number;
+  /** vCPUs online at boot (`vcpus=`) and in all (`maxvcpus=`, default the same). */
   vcpus: number;
+  maxvcpus?: number;
   onPoweroff: ShutdownAction;
   onReboot: ShutdownAction;
   vifs: { mac: string; bridge: string; backend: DomId; script: string }[];
@@ -94,6 +97,7 @@ export class GuestKernel {
     this.k.xs.watch("memory/target", "balloon:target", () => { if (this.k.hc.canRun(this.k.domid)) this.balloon(); });
     this.k.xs.watch("device", "xenbus:device", () => { if (this.k.hc.canRun(this.k.domid)) this.probe(); });
     this.k.xs.watch("control/shutdown", "xenbus:shutdown", () => { if (this.k.hc.canRun(this.k.domid)) this.shutdownRequested(); });
+    this.k.xs.watch("cpu", "cpu:availability", () => { if (this.k.hc.canRun(this.k.domid)) setVcpusAvailable(this.k); });
   }
 
   private probe(): void {
@@ -280,7 +284,8 @@ export class XenSystem {
     if (this.domidOf(cfg.name) !== undefined) throw new ToolstackError(`libxl: error: libxl_create.c: Domain name "${cfg.name}" already exists.\n`);
     this.chargeToolstack("create");
     const pages = cfg.memoryMb * 256;
-    const domid = this.xen.createDomain({ pages, maxPages: cfg.maxmemMb * 256, vcpus: cfg.vcpus, paused: true });
+    const maxvcpus = Math.max(cfg.maxvcpus ?? cfg.vcpus, cfg.vcpus);
+    const domid = this.xen.createDomain({ pages, maxPages: cfg.maxmemMb * 256, vcpus: maxvcpus, onlineVcpus: cfg.vcpus, paused: true });
     this.xen.m.charge(0, "domain_create", "xen", "libxl.domain_build", "dom0", { domid });
     const g = this.xen.guest(domid);
     // Domain builder (xc_dom_gnttab_seed): xenstore ring at the last gfn, console ring below it.
@@ -305,7 +310,7 @@ export class XenSystem {
       xs.write(`/vm/${uuid}/uuid`, uuid, t);
       xs.write(`${home}/memory/static-max`, String(cfg.maxmemMb * 1024), t);
       xs.write(`${home}/memory/target`, String(cfg.memoryMb * 1024), t);
-      for (let c = 0; c < cfg.vcpus; c++) xs.write(`${home}/cpu/${c}/availability`, "online", t);
+      for (let c = 0; c < maxvcpus; c++) xs.write(`${home}/cpu/${c}/availability`, c < cfg.vcpus ? "online" : "offline", t);
       xs.write(`${home}/store/port`, String(storePort), t);
       xs.write(`${home}/store/ring-ref`, String(xsGfn), t);
       xs.write(`${home}/console/ring-ref`, String(conGfn), t);

@@ -12,6 +12,7 @@ import { formatDomid, formatDomname, formatInfo, formatList, XL_INFO_KEYS, type 
 import { Dominf, XEN_DOMINF_blocked, XEN_DOMINF_dying, XEN_DOMINF_paused, XEN_DOMINF_running, XEN_DOMINF_shutdown } from "../abi/domctl.js";
 import { getDomainInfo } from "../domain-info.js";
 import { XlListView } from "./display.js";
+import { schedCredit, vcpuList } from "./xl-sched.js";
 import { ToolstackError, type DomainConfig, type ShutdownAction, type XenSystem } from "./system.js";
 
 const ERROR_INVAL = -6;
@@ -86,6 +87,8 @@ export class Xl {
         return err === undefined ? out("") : fail(`${err}cannot set domid ${id} dynamic max memory to : ${a[1]!}\n`);
       });
       case "vcpu-set": return this.vcpuSet(a);
+      case "vcpu-list": return vcpuList(this.sys, a);
+      case "sched-credit": return schedCredit(this.sys, a);
       case "rename": return this.withDomain(a, (id) => {
         const md = this.sys.mustBeManaged(id);
         const name = a[1];
@@ -157,7 +160,7 @@ export class Xl {
       virt_caps: "pv hvm hap", total_memory: mib(m.memory.frameCount), free_memory: mib(m.memory.free),
       sharing_freed_memory: 0, sharing_used_memory: 0, outstanding_claims: 0, free_cpus: 0,
       xen_major: 4, xen_minor: 22, xen_extra: ".0", xen_version: "4.22.0",
-      xen_caps: "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64", xen_scheduler: "credit2", xen_pagesize: 4096,
+      xen_caps: "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64", xen_scheduler: "credit", xen_pagesize: 4096,
       platform_params: "virt_start=0xffff800000000000", xen_changeset: "hypernote emulation", xen_commandline: "placeholder",
       cc_compiler: "hypernote", cc_compile_by: "hypernote", cc_compile_domain: "hypernote", cc_compile_date: "emulated",
       build_id: "0000000000000000000000000000000000000000", xend_config_format: 4,
@@ -231,12 +234,13 @@ export class Xl {
     const memoryMb = long("memory", 32);
     const maxmemMb = Math.max(long("maxmem", memoryMb), memoryMb);
     const vcpus = long("vcpus", 1);
+    const maxvcpus = Math.max(long("maxvcpus", vcpus), vcpus);
     const action = (k: string, dflt: ShutdownAction): ShutdownAction => {
       const r = cfgGetString(p, file, k);
       if (!r.ok) return dflt;
       return r.value === "restart" || r.value === "preserve" ? r.value : "destroy";
     };
-    const cfg: DomainConfig = { name: name.value, memoryMb, maxmemMb, vcpus, onPoweroff: action("on_poweroff", "destroy"), onReboot: action("on_reboot", "restart"), vifs: [], disks: [] };
+    const cfg: DomainConfig = { name: name.value, memoryMb, maxmemMb, vcpus, maxvcpus, onPoweroff: action("on_poweroff", "destroy"), onReboot: action("on_reboot", "restart"), vifs: [], disks: [] };
     const type = cfgGetString(p, file, "type");
     if (type.ok) {
       if (type.value !== "pv" && type.value !== "pvh" && type.value !== "hvm") return `Invalid domain type ${type.value}.\n`;
