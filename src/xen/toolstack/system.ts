@@ -7,7 +7,7 @@
  * Sources: tools/libs/light/libxl_create.c, libxl_dom.c, libxl_device.c, libxl_domain.c @c447b7308b13.
  */
 import { UsageError } from "../../machine/index.js";
-import { __HYPERVISOR_domctl, __HYPERVISOR_sched_op, VIRQ_DOM_EXC } from "../abi/xen.js";
+import { __HYPERVISOR_domctl, __HYPERVISOR_sched_op, DOMID_SELF, VIRQ_DOM_EXC } from "../abi/xen.js";
 import { SCHEDOP_shutdown } from "../abi/sched.js";
 import { XEN_DOMCTL_CDF_hvm, XEN_DOMCTL_CDF_xs_domain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_INTERFACE_VERSION, XEN_DOMCTL_max_mem, XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain } from "../abi/domctl.js";
 import { GnttabLayout } from "../abi/gnttab.js";
@@ -24,10 +24,13 @@ import type { DomId } from "../state.js";
 import { EventLoop } from "./event-loop.js";
 import { Hcall } from "./hcall.js";
 import { Kernel } from "./kernel.js";
-import { PrivXsClient, RingXsClient } from "./xs.js";
+import { Dom0RingXsClient, PrivXsClient, RingXsClient, type Dom0XsClient } from "./xs.js";
 import { liveView } from "./page-views.js";
 import { DeviceTimeline, RingTable, type RingOccupancy } from "./display.js";
 import { setVcpusAvailable } from "./vcpu-hotplug.js";
+
+/** Dom0 gfn of Dom0 Linux's own xenbus page when xenstored runs in a stub domain (below its kernel's driver pool). */
+const DOM0_XENBUS_GFN = 511;
 
 /** libxl.h LIBXL_MAXMEM_CONSTANT: KiB of slack libxl adds to max_mem above the target. */
 export const LIBXL_MAXMEM_CONSTANT = 1024;
@@ -35,8 +38,8 @@ export const LIBXL_MAXMEM_CONSTANT = 1024;
 /**
  * How `xen.bootSystem(opts)` starts the world above the hypervisor. `xenstore: "domain"` runs
  * xenstored in a Mini-OS stub domain (XENSTORETYPE=domain in launch-xenstore) instead of Dom0.
- * Deviations: Dom0's own XenStore connection stays a direct call (the C toolstack would use the
- * stub domain's ring to Dom0, xenbus_dev), and VIRQ_DOM_EXC stays bound in Dom0, which forwards it.
+ * Dom0 then reaches xenstored over its own ring like every other domain (Dom0RingXsClient).
+ * Deviation: VIRQ_DOM_EXC stays bound in Dom0, which forwards it.
  */
 export interface SystemOptions {
   xenstore?: "daemon" | "domain";
@@ -157,7 +160,7 @@ export class XenSystem {
   readonly host: XenXenstoreHost;
   readonly xenstored: Xenstored;
   readonly dom0: Kernel;
-  readonly dom0xs: PrivXsClient;
+  readonly dom0xs: Dom0XsClient;
   readonly domains = new Map<DomId, ManagedDomain>();
   readonly netbacks = new Map<string, Netback>();
   readonly blkbacks = new Map<string, Blkback>();
@@ -185,9 +188,21 @@ export class XenSystem {
       this.xen.m.charge(0, "domain_create", "xen", "init-xenstore-domain", "dom0", { domid });
       this.host.storeDomid = domid;
       this.storeDomain = { domid, name: "Xenstore" };
+      // Dom0 Linux's IOCTL_XENBUS_BACKEND_SETUP: its xenbus page granted to the stub domain, and an
+      // unbound port for it, which init-xenstore-domain passes to xenstored as --event.
+      const g = this.xen.guest(0);
+      g.memory.write(DOM0_XENBUS_GFN, 0, new Uint8Array(4096));
+      g.grantTable.grantAccess(GnttabLayout.GNTTAB_RESERVED_XENSTORE, domid, DOM0_XENBUS_GFN);
+      const port = this.hc.allocUnboundFor(0, DOMID_SELF, domid);
+      this.xenstored = new Xenstored(this.host, { privDomid: 0, storeDomid: domid, privPort: port });
+      const xsdPort = this.xenstored.domains.get(0)!.port;
+      if (xsdPort !== undefined) this.loop.listen(domid, xsdPort, () => this.xenstored.kick(0));
+      const page = liveView(this.xen.m, g.memory.frame(DOM0_XENBUS_GFN));
+      this.dom0xs = new Dom0RingXsClient(0, this.loop, page, port, this.hc, (bytes) => this.chargeRingCopy(0, bytes), this.xenstored);
+    } else {
+      this.xenstored = new Xenstored(this.host, { privDomid: 0, storeDomid: 0 });
+      this.dom0xs = new PrivXsClient(0, this.loop, this.xenstored);
     }
-    this.xenstored = new Xenstored(this.host, { privDomid: 0, storeDomid: this.host.storeDomid });
-    this.dom0xs = new PrivXsClient(0, this.loop, this.xenstored);
     this.dom0 = new Kernel(xen, this.hc, this.loop, 0, this.dom0xs, 512, 1024);
     const virqPort = this.hc.bindVirq(0, VIRQ_DOM_EXC);
     if (virqPort > 0) this.loop.listen(0, virqPort, () => this.domainException());
@@ -273,6 +288,12 @@ export class XenSystem {
   private uuid(): string {
     const h = (n: number): string => Array.from({ length: n }, () => this.xen.m.rng.below(16).toString(16)).join("");
     return `${h(8)}-${h(4)}-4${h(3)}-${(8 + this.xen.m.rng.below(4)).toString(16)}${h(3)}-${h(12)}`;
+  }
+
+  /** A kernel's xenbus copied `bytes` through its xenstore ring. */
+  private chargeRingCopy(domid: DomId, bytes: number): void {
+    const d = this.xen.hv.domain(domid);
+    if (d !== undefined) this.xen.m.charge(d.vcpus[0]?.processor ?? 0, "memcpy_per_byte", "xen", "xenbus.ring_copy", d.actor, { bytes }, bytes);
   }
 
   private chargeToolstack(op: string): void {
@@ -374,11 +395,7 @@ export class XenSystem {
     const g = this.xen.guest(domid);
     const port = Number(this.dom0xs.read(`/local/domain/${domid}/store/port`));
     const page = liveView(this.xen.m, g.memory.frame(pages - 1));
-    const charge = (bytes: number): void => {
-      const d = this.xen.hv.domain(domid);
-      if (d !== undefined) this.xen.m.charge(d.vcpus[0]?.processor ?? 0, "memcpy_per_byte", "xen", "xenbus.ring_copy", d.actor, { bytes }, bytes);
-    };
-    const xs = new RingXsClient(domid, this.loop, page, port, this.hc, charge);
+    const xs = new RingXsClient(domid, this.loop, page, port, this.hc, (bytes) => this.chargeRingCopy(domid, bytes));
     const k = new Kernel(this.xen, this.hc, this.loop, domid, xs, 16, pages - 2);
     md.kernel = new GuestKernel(k, this);
     md.kernel.boot();

@@ -121,12 +121,19 @@ export abstract class XsClient {
   }
 }
 
+/** Dom0's connection as the toolstack uses it; watch events no callback claims are kept for `xen.xenstore.events(0)`. */
+export interface Dom0XsClient extends XsClient {
+  readonly foreignEvents: Uint8Array[];
+  /** Let xenstored deliver what it has queued for Dom0. */
+  pumpEvents(): void;
+}
+
 /**
  * Dom0's privileged connection (the toolstack's and Dom0 kernel's, C: the unix socket): requests go
  * straight to xenstored; watch events with tokens this client registered are dispatched, others are
  * kept for the notebook's `xen.xenstore.events(0)`.
  */
-export class PrivXsClient extends XsClient {
+export class PrivXsClient extends XsClient implements Dom0XsClient {
   readonly foreignEvents: Uint8Array[] = [];
 
   constructor(domid: DomId, loop: EventLoop, private readonly xsd: Xenstored) {
@@ -161,11 +168,15 @@ export class RingXsClient extends XsClient {
   private onEvent(): void {
     for (const bytes of this.client.receive()) {
       const m = decodeMessage(bytes);
-      if (m.type === XsType.XS_WATCH_EVENT) this.dispatchEvent(bytes);
-      else this.replies.set(m.reqId, parsedMessage(m, "reply"));
+      if (m.type === XsType.XS_WATCH_EVENT) {
+        if (!this.dispatchEvent(bytes)) this.unclaimed(bytes);
+      } else this.replies.set(m.reqId, parsedMessage(m, "reply"));
     }
     this.client.flush();
   }
+
+  /** A watch event no callback of this client registered (a guest kernel drops it). */
+  protected unclaimed(_bytes: Uint8Array): void {}
 
   protected exchange(type: number, payload: string[], txId: number): XsParsedMessage {
     const reqId = this.nextReq++;
@@ -174,5 +185,29 @@ export class RingXsClient extends XsClient {
     const r = this.replies.get(reqId)!;
     this.replies.delete(reqId);
     return r;
+  }
+}
+
+/**
+ * Dom0's connection when xenstored runs in a stub domain: Dom0 Linux's xenbus over its own ring,
+ * granted to the stub domain as GNTTAB_RESERVED_XENSTORE with an event channel bound by xenstored
+ * at start-up (Linux xenbus_dev_backend.c IOCTL_XENBUS_BACKEND_SETUP; init-xenstore-domain's
+ * `--event`; xenstored domain.c init_domains). libxenstore in Dom0 reaches it through
+ * /dev/xen/xenbus, so the toolstack's requests travel the ring like every other domain's.
+ */
+export class Dom0RingXsClient extends RingXsClient implements Dom0XsClient {
+  readonly foreignEvents: Uint8Array[] = [];
+
+  constructor(domid: DomId, loop: EventLoop, page: Uint8Array, port: number, hc: Hcall, charge: (bytes: number) => void, private readonly xsd: Xenstored) {
+    super(domid, loop, page, port, hc, charge);
+  }
+
+  protected override unclaimed(bytes: Uint8Array): void {
+    this.foreignEvents.push(bytes);
+  }
+
+  /** Requests the notebook made for Dom0 directly queue their events; xenstored writes them to the ring. */
+  pumpEvents(): void {
+    this.xsd.kick(this.domid);
   }
 }

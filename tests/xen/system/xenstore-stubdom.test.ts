@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMachine } from "../../../src/index.js";
+import { XsType } from "../../../src/xen/abi/xs-wire.js";
 
 function boot() {
   const m = createMachine({ cpus: 2, memory: "128M", seed: 7 });
@@ -38,6 +39,33 @@ describe("xenstored in a stub domain (XENSTORETYPE=domain)", () => {
     const path = xen.ioPath(2).map((d) => `${d.component}@${d.domid ?? "-"}`);
     expect(path.slice(0, 4)).toEqual(["xen@-", "xenstored@1", "mini-os@1", "dom0-linux@0"]);
     expect(xen.ioPath(2).find((d) => d.component === "dom0-linux")!.reason).toMatch(/netback/);
+  });
+  it("has Dom0 reach xenstored over its own ring too: grant 1 to the stub domain, bound at start-up", () => {
+    const { m, xen, sys } = boot();
+    expect(xen.guest(0).grantTable.entry(1).domid).toBe(1);
+    expect(sys.xenstored.domains.get(0)!.page).toBeDefined();
+    const before = m.trace.total;
+    expect(sys.dom0xs.read("/local/domain/2/name")).toBe("guest1");
+    const recs = m.trace.records().slice(-(m.trace.total - before));
+    expect(recs.filter((r) => r.op === "xenbus.ring_copy" && r.actor === "dom0").length).toBeGreaterThan(0);
+    expect(recs.filter((r) => r.op === "xenstored.request").map((r) => r.actor)).toEqual([xen.hv.domain(1)!.actor]);
+    expect(recs.some((r) => r.op === "EVTCHNOP_send" && r.actor === "dom0")).toBe(true);
+  });
+  it("delivers Dom0's watch events through that ring, the ones no toolstack callback claims to xenstore.events(0)", () => {
+    const { xen } = boot();
+    const w = xen.xenstore.request(0, { type: XsType.XS_WATCH, payload: ["/local/domain/2/name", "nb"] });
+    expect(w.type).toBe(XsType.XS_WATCH);
+    const ev = xen.xenstore.events(0).map((b) => new TextDecoder().decode(b.subarray(16)));
+    expect(ev).toEqual(["/local/domain/2/name\0nb\0"]);
+    expect(xen.xl(["rename", "guest1", "guest2"]).status).toBe(0);
+    expect(xen.xenstore.events(0).length).toBe(1);
+  });
+  it("keeps Dom0's direct connection when xenstored runs in Dom0", () => {
+    const m = createMachine({ cpus: 2, memory: "128M", seed: 7 });
+    const xen = m.bootXen();
+    const sys = xen.bootSystem();
+    expect(sys.xenstored.domains.get(0)!.page).toBeUndefined();
+    expect(xen.guest(0).grantTable.entry(1).flags).toBe(0);
   });
   it("refuses bootSystem once the world has started", () => {
     const m = createMachine({ cpus: 2, memory: "128M", seed: 7 });
