@@ -47,7 +47,7 @@ function connect(xen: Xen, a: number, b: number): [number, number] {
 }
 
 /** Target 1: dom A sends, the receiving guest's upcall handler takes the event. */
-function sendToUpcall(crossCpu: boolean): BenchResult {
+export function sendToUpcall(crossCpu: boolean): BenchResult {
   const { m, xen } = machine(2, "64M");
   const a = xen.createDomain({ pages: 1 }); // vCPU on CPU 0
   const b = xen.createDomain({ pages: 1 }); // CPU 1
@@ -70,7 +70,7 @@ function sendToUpcall(crossCpu: boolean): BenchResult {
 }
 
 /** Target 2: map a granted page into another domain and unmap it (which flushes its TLB). */
-function mapUnmap(): BenchResult {
+export function mapUnmap(): BenchResult {
   const { m, xen } = machine(2, "64M");
   const g = xen.createDomain({ pages: 4 });
   const d = xen.createDomain({ pages: 4 });

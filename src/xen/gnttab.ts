@@ -28,12 +28,20 @@ import type { ActiveGrant, DomainState, MaptrackEntry } from "./state.js";
 /** Handles one op struct, writing its status; single-struct sub-ops return the hypercall's rc instead. */
 export type GnttabHandler = (hv: Hv, d: DomainState, op: Struct) => number | undefined;
 
+/**
+ * Fields read with constant names (op.ref, not op[field]): the hot map/unmap path then gets V8's
+ * inline caches; anything but a whole number falls back to int(), which decodes or names the field.
+ */
+function field(v: unknown, op: Struct, name: string, what: string, def?: number): number {
+  return typeof v === "number" && Number.isInteger(v) ? v : int(op, name, what, def);
+}
+
 function mapGrantRef(hv: Hv, ld: DomainState, op: Struct): undefined {
   const name = "GNTTABOP_map_grant_ref";
-  const hostAddr = int(op, "host_addr", name, 0);
-  const flags = int(op, "flags", name);
-  const ref = int(op, "ref", name);
-  const dom = int(op, "dom", name);
+  const hostAddr = field(op.host_addr, op, "host_addr", name, 0);
+  const flags = field(op.flags, op, "flags", name);
+  const ref = field(op.ref, op, "ref", name);
+  const dom = field(op.dom, op, "dom", name);
   op.status = mapCheck(hv, ld, hostAddr, flags, ref, dom);
   if (op.status !== GNTST_okay) return;
   const rd = checked.rd!;
@@ -54,7 +62,7 @@ function mapGrantRef(hv: Hv, ld: DomainState, op: Struct): undefined {
   ld.maptrackInUse++;
   op.handle = handle;
   op.dev_bus_addr = (flags & GNTMAP_device_map) !== 0 ? frame * PAGE_SIZE : 0;
-  hv.add("page_map");
+  hv.addRate(hv.rates.page_map);
 }
 
 /**
@@ -124,9 +132,9 @@ export function releaseMapping(hv: Hv, ld: DomainState, handle: number, drop: nu
 
 function unmapGrantRef(hv: Hv, ld: DomainState, op: Struct): undefined {
   const name = "GNTTABOP_unmap_grant_ref";
-  const hostAddr = int(op, "host_addr", name, 0);
-  const devBusAddr = int(op, "dev_bus_addr", name, 0);
-  const handle = int(op, "handle", name);
+  const hostAddr = field(op.host_addr, op, "host_addr", name, 0);
+  const devBusAddr = field(op.dev_bus_addr, op, "dev_bus_addr", name, 0);
+  const handle = field(op.handle, op, "handle", name);
   const m = handle >>> 0 === handle ? ld.maptrack[handle] : undefined;
   if (m === undefined) return void (op.status = GNTST_bad_handle);
   if (devBusAddr !== 0 && devBusAddr !== m.frame * PAGE_SIZE) return void (op.status = GNTST_bad_dev_addr);

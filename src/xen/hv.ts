@@ -7,16 +7,30 @@
  * Hot-path caches derived from the state (rebuilt by load(), never saved): domains by domid, and a
  * live 32-bit view of every Xen-mapped frame's bytes in machine memory.
  */
-import { UsageError, type Machine, type Primitive } from "../machine/index.js";
+import { UsageError, type Machine, type Primitive, type Rate } from "../machine/index.js";
 import { PAGE_SIZE } from "../machine/index.js";
 import { DOMID_SELF } from "./abi/xen.js";
 import type { DomainState, DomId, Mfn, VcpuState, XenState } from "./state.js";
 
 export interface RemoteCharge {
   cpu: number;
-  primitive: Primitive;
+  rate: Rate;
   op: string;
   actor: string;
+}
+
+/**
+ * The rates of the primitives on the hottest paths, looked up once: the cost model keeps one Rate
+ * object per primitive for its life and updates it in place on an override, so holding it is safe,
+ * and a look-up by a name held in a variable is a slow keyed access on every call.
+ */
+export interface HotRates {
+  xen_hvm_hypercall: Rate;
+  xen_pv_hypercall: Rate;
+  evtchn_send_local: Rate;
+  evtchn_send_remote: Rate;
+  vm_switch: Rate;
+  page_map: Rate;
 }
 
 export class Hv {
@@ -44,8 +58,15 @@ export class Hv {
   /** Live views of Xen-mapped frames, indexed by frame number (holes for other frames). */
   private views: (Uint32Array | undefined)[] = [];
 
+  readonly rates: HotRates;
+
   constructor(readonly m: Machine, s: XenState) {
     this.s = s;
+    const r = (p: Primitive): Rate => m.costs.rate(p);
+    this.rates = {
+      xen_hvm_hypercall: r("xen_hvm_hypercall"), xen_pv_hypercall: r("xen_pv_hypercall"), evtchn_send_local: r("evtchn_send_local"),
+      evtchn_send_remote: r("evtchn_send_remote"), vm_switch: r("vm_switch"), page_map: r("page_map"),
+    };
   }
 
   /** Take over a restored state: rebuild the caches (machine memory has been restored first). */
@@ -85,11 +106,15 @@ export class Hv {
 
   /** Add a primitive to the current operation, or charge it at once outside a hypercall. */
   add(primitive: Primitive, units = 1): void {
+    this.addRate(this.m.costs.rate(primitive), units);
+  }
+
+  /** The same with the Rate in hand (HotRates). */
+  addRate(r: Rate, units = 1): void {
     if (!this.inCall) {
-      this.m.charge(this.cpu, primitive, "xen", primitive, "xen", undefined, units);
+      this.m.chargeRate(this.cpu, r, "xen", r.name, "xen", undefined, units);
       return;
     }
-    const r = this.m.costs.rate(primitive);
     this.cycles += units === 1 ? r.cycles : Math.ceil(r.cycles * units);
     this.primsLo |= r.lo;
     this.primsHi |= r.hi;
@@ -100,10 +125,10 @@ export class Hv {
    * hypercall it is charged there after the caller's record, starting no earlier than the caller's
    * clock; outside one, at once.
    */
-  addOn(cpu: number, primitive: Primitive, op: string, actor: string): void {
-    if (this.inCall && cpu === this.cpu) this.add(primitive);
-    else if (this.inCall) this.remote.push({ cpu, primitive, op, actor });
-    else this.m.charge(cpu, primitive, "xen", op, actor);
+  addOn(cpu: number, rate: Rate, op: string, actor: string): void {
+    if (this.inCall && cpu === this.cpu) this.addRate(rate);
+    else if (this.inCall) this.remote.push({ cpu, rate, op, actor });
+    else this.m.chargeRate(cpu, rate, "xen", op, actor);
   }
 
   // ---- Xen-mapped pages ---------------------------------------------------------------------

@@ -104,7 +104,7 @@ export function dispatch(hv: Hv, d: DomainState, v: VcpuState, nr: number, args:
   if (pcpu.current !== d.space) pcpu.enter(d.space);
   hv.cpu = cpu;
   hv.inCall = true;
-  const entry = m.costs.rate((d.flags & XEN_DOMCTL_CDF_hvm) !== 0 ? "xen_hvm_hypercall" : "xen_pv_hypercall");
+  const entry = (d.flags & XEN_DOMCTL_CDF_hvm) !== 0 ? hv.rates.xen_hvm_hypercall : hv.rates.xen_pv_hypercall;
   hv.cycles = entry.cycles;
   hv.primsLo = entry.lo;
   hv.primsHi = entry.hi;
@@ -136,6 +136,6 @@ function chargeRemote(hv: Hv, cpu: number): void {
   hv.remote = [];
   for (const r of remote) {
     m.idleUntil(r.cpu, m.now(cpu));
-    m.charge(r.cpu, r.primitive, "xen", r.op, r.actor);
+    m.chargeRate(r.cpu, r.rate, "xen", r.op, r.actor);
   }
 }

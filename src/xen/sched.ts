@@ -28,7 +28,7 @@ export function markEventsPending(hv: Hv, d: DomainState, vcpu: number): void {
   if (testAndSetUpcallPending(hv.page(d.sharedInfoFrame), vcpu)) return;
   const v = d.vcpus[vcpu]!;
   const local = !hv.inCall || v.processor === hv.cpu;
-  hv.addOn(v.processor, local ? "evtchn_send_local" : "evtchn_send_remote", "evtchn_upcall", d.actor);
+  hv.addOn(v.processor, local ? hv.rates.evtchn_send_local : hv.rates.evtchn_send_remote, "evtchn_upcall", d.actor);
   if (v.run === VcpuRun.blocked || v.run === VcpuRun.polling) wake(hv, d, v);
 }
 
@@ -42,7 +42,7 @@ export function wake(hv: Hv, d: DomainState, v: VcpuState): void {
   setRun(hv, d, v, VcpuRun.runnable);
   v.wakeSeq++;
   v.threadResult = 0;
-  hv.addOn(v.processor, "vm_switch", "vcpu_wake", d.actor);
+  hv.addOn(v.processor, hv.rates.vm_switch, "vcpu_wake", d.actor);
   creditWake(hv, v);
   resumePeriodicTimer(hv, d, v);
 }

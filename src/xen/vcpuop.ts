@@ -36,7 +36,7 @@ export function vcpuUp(hv: Hv, d: DomainState, v: VcpuState): void {
   if (v.run !== VcpuRun.offline) return;
   setRun(hv, d, v, VcpuRun.runnable);
   v.wakeSeq++;
-  hv.addOn(v.processor, "vm_switch", "vcpu_wake", d.actor);
+  hv.addOn(v.processor, hv.rates.vm_switch, "vcpu_wake", d.actor);
   creditWake(hv, v);
   resumePeriodicTimer(hv, d, v);
 }

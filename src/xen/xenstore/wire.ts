@@ -4,7 +4,7 @@
  * conventions from docs/misc/xenstore.txt (reference §4.1).
  */
 import { XSD_SOCKMSG_SIZE, XsType, xsTypeName } from "../abi/xs-wire.js";
-import { isLatin1, latin1, latin1Bytes } from "./cstring.js";
+import { latin1, latin1Bytes } from "./cstring.js";
 
 /** One message with its payload kept as a latin1 string (one char per byte). */
 export interface XsMessage {
@@ -73,13 +73,15 @@ export function decodeMessage(bytes: Uint8Array): XsMessage {
 /**
  * Types whose last payload element is raw bytes with no terminating NUL: the value of a WRITE
  * request and the value in a READ reply (xenstore.txt: `WRITE <path>|<value|>`, `READ ... <value|>`).
+ * (Plain comparisons rather than a Set: these run on every request and reply.)
  */
-const rawTailRequest: ReadonlySet<number> = new Set([XsType.XS_WRITE]);
-const rawTailReply: ReadonlySet<number> = new Set([XsType.XS_READ]);
+function rawTail(type: number, direction: "request" | "reply"): boolean {
+  return direction === "request" ? type === XsType.XS_WRITE : type === XsType.XS_READ;
+}
 
 /** Join strings into a payload: each NUL-terminated, except a raw tail. */
 export function joinPayload(type: number, strings: readonly string[], direction: "request" | "reply"): string {
-  const raw = (direction === "request" ? rawTailRequest : rawTailReply).has(type);
+  const raw = rawTail(type, direction);
   let out = "";
   const n = strings.length;
   for (let i = 0; i < n; i++) out += raw && i === n - 1 ? strings[i] : strings[i] + "\0";
@@ -88,8 +90,9 @@ export function joinPayload(type: number, strings: readonly string[], direction:
 
 /** Split a payload the way `joinPayload` built it. Bytes after the last NUL become a last element. */
 export function splitPayload(type: number, payload: string, direction: "request" | "reply"): string[] {
-  const raw = (direction === "request" ? rawTailRequest : rawTailReply).has(type);
+  const raw = rawTail(type, direction);
   if (raw && direction === "reply") return [payload];
+  if (payload === "OK\0") return ["OK"]; // most replies: skip split's intermediate array
   const parts = payload.split("\0");
   const tail = parts.pop()!;
   if (raw) parts.push(tail);
@@ -101,13 +104,17 @@ export function parsedMessage(m: XsMessage, direction: "request" | "reply"): XsP
   return { type: m.type, name: xsTypeName(m.type), reqId: m.reqId, txId: m.txId, payload: splitPayload(m.type, m.payload, direction) };
 }
 
+/** Only chars 0x00–0xff (one regular-expression scan is faster than charCodeAt in a loop). */
+const LATIN1 = /^[\0-\xff]*$/;
+
 /** Validate an API request's fields and build its payload; API misuse throws, naming the field. */
 export function requestPayload(type: number, payload: unknown): string {
   if (!Array.isArray(payload)) throw new Error("xenstore request payload must be an array of strings");
-  payload.forEach((p, i) => {
+  for (let i = 0; i < payload.length; i++) {
+    const p: unknown = payload[i];
     if (typeof p !== "string") throw new Error(`xenstore request payload[${i}] is ${typeof p}, not a string`);
-  });
+  }
   const s = joinPayload(type, payload as string[], "request");
-  if (!isLatin1(s)) latin1Bytes(s, "xenstore request payload"); // throws, naming the character
+  if (!LATIN1.test(s)) latin1Bytes(s, "xenstore request payload"); // throws, naming the character
   return s;
 }
