@@ -10,26 +10,44 @@ import { decodeHeader } from "./wire.js";
 
 type Field = keyof typeof XsRingOffset;
 
-const views = new WeakMap<Uint8Array, DataView>();
-
-function view(page: Uint8Array): DataView {
-  let v = views.get(page);
-  if (v) return v;
+/**
+ * The index fields are read and written as little-endian bytes of the page itself (the layout of
+ * the x86 guest's struct), with offsets as numbers: no DataView per page to look up and no field
+ * name built per access, since every ring message passes here several times.
+ */
+function checkPage(page: Uint8Array): void {
   if (page.length < XENSTORE_PAGE_SIZE) throw new Error(`xenstore ring page must be ${XENSTORE_PAGE_SIZE} bytes, got ${page.length}`);
-  v = new DataView(page.buffer, page.byteOffset, XENSTORE_PAGE_SIZE);
-  views.set(page, v);
-  return v;
+}
+
+function getU32At(page: Uint8Array, o: number): number {
+  checkPage(page);
+  return (page[o]! | (page[o + 1]! << 8) | (page[o + 2]! << 16) | (page[o + 3]! << 24)) >>> 0;
+}
+
+function setU32At(page: Uint8Array, o: number, v: number): void {
+  checkPage(page);
+  page[o] = v & 0xff;
+  page[o + 1] = (v >>> 8) & 0xff;
+  page[o + 2] = (v >>> 16) & 0xff;
+  page[o + 3] = (v >>> 24) & 0xff;
 }
 
 export function getField(page: Uint8Array, f: Field): number {
-  return view(page).getUint32(XsRingOffset[f], true);
+  return getU32At(page, XsRingOffset[f]);
 }
 
 export function setField(page: Uint8Array, f: Field, v: number): void {
-  view(page).setUint32(XsRingOffset[f], v >>> 0, true);
+  setU32At(page, XsRingOffset[f], v >>> 0);
 }
 
 const mask = (i: number): number => i & (XENSTORE_RING_SIZE - 1);
+
+/** Byte offsets of each ring's data, consumer and producer index. */
+function offsets(ring: "req" | "rsp"): [data: number, cons: number, prod: number] {
+  return ring === "req" ? REQ : RSP;
+}
+const REQ: [number, number, number] = [XsRingOffset.req, XsRingOffset.req_cons, XsRingOffset.req_prod];
+const RSP: [number, number, number] = [XsRingOffset.rsp, XsRingOffset.rsp_cons, XsRingOffset.rsp_prod];
 
 /** Bytes waiting in a ring, or -1 if the indexes are inconsistent (domain.c `check_indexes`). */
 function used(cons: number, prod: number): number {
@@ -37,36 +55,47 @@ function used(cons: number, prod: number): number {
   return n <= XENSTORE_RING_SIZE ? n : -1;
 }
 
+/** Copy n bytes; short runs (most messages) byte by byte, which allocates no subarray view. */
+function copy(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
+  if (n > 64) {
+    dst.set(src.subarray(srcOff, srcOff + n), dstOff);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
+}
+
 /**
  * Copy up to `len` bytes out of one ring into `dst` at `off`: at most one contiguous chunk
  * (`get_input_chunk`). Returns the count, or -1 for bad indexes (XENSTORE_ERROR_RINGIDX).
  */
 export function consume(page: Uint8Array, ring: "req" | "rsp", dst: Uint8Array, off: number, len: number): number {
-  const cons = getField(page, `${ring}_cons`);
-  const prod = getField(page, `${ring}_prod`);
+  const [data, consAt, prodAt] = offsets(ring);
+  const cons = getU32At(page, consAt);
+  const prod = getU32At(page, prodAt);
   const avail = used(cons, prod);
   if (avail < 0) return -1;
   const n = Math.min(len, avail, XENSTORE_RING_SIZE - mask(cons));
-  const base = XsRingOffset[ring] + mask(cons);
-  dst.set(page.subarray(base, base + n), off);
-  setField(page, `${ring}_cons`, cons + n);
+  copy(dst, off, page, data + mask(cons), n);
+  setU32At(page, consAt, (cons + n) >>> 0);
   return n;
 }
 
 /** Copy up to `len` bytes of `src` from `off` into one ring: at most one chunk (`get_output_chunk`). */
 export function produce(page: Uint8Array, ring: "req" | "rsp", src: Uint8Array, off: number, len: number): number {
-  const cons = getField(page, `${ring}_cons`);
-  const prod = getField(page, `${ring}_prod`);
+  const [data, consAt, prodAt] = offsets(ring);
+  const cons = getU32At(page, consAt);
+  const prod = getU32At(page, prodAt);
   const inUse = used(cons, prod);
   if (inUse < 0) return -1;
   const n = Math.min(len, XENSTORE_RING_SIZE - mask(prod), XENSTORE_RING_SIZE - inUse);
-  page.set(src.subarray(off, off + n), XsRingOffset[ring] + mask(prod));
-  setField(page, `${ring}_prod`, prod + n);
+  copy(page, data + mask(prod), src, off, n);
+  setU32At(page, prodAt, (prod + n) >>> 0);
   return n;
 }
 
 export function pending(page: Uint8Array, ring: "req" | "rsp"): number {
-  return used(getField(page, `${ring}_cons`), getField(page, `${ring}_prod`));
+  const [, consAt, prodAt] = offsets(ring);
+  return used(getU32At(page, consAt), getU32At(page, prodAt));
 }
 
 /**
@@ -85,7 +114,7 @@ export class XenstoreRingClient {
     private readonly kick: () => void,
     private readonly charge: (bytes: number) => void = () => {},
   ) {
-    view(page);
+    checkPage(page);
   }
 
   /** Queue one encoded message and push as much as fits into the ring. */
