@@ -91,11 +91,12 @@ function genodeLoad(): Load {
     name: "genode: init reconfiguration",
     machine: m,
     step(i) {
-      const printed = g.log.length + g.logDropped;
+      const seen = g.core.output.total;
       const r = g.reconfigure(`<config>${PP}${start(i % 2 === 0 ? "a" : "b")}${start("c")}</config>`);
-      // core's log is a bounded ring (logCapacity): look only at the lines this step printed.
-      const fresh = Math.min(g.log.length, g.log.length + g.logDropped - printed);
-      const failed = g.log.slice(g.log.length - fresh).some((l) => l.includes("Error"));
+      // core's LOG is a bounded ring (logCapacity): read only the lines this step printed
+      const fresh = g.core.output.total - seen;
+      const log = g.log;
+      const failed = log.slice(Math.max(0, log.length - fresh - g.top().pendingLog().length)).some((l) => l.includes("Error"));
       return r.ok && !failed;
     },
   };

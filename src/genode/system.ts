@@ -56,7 +56,9 @@ export class GenodeSystem {
     this.sandbox = new Sandbox(this.runtime, "init", {
       session: (service, label, args, client) => {
         const r = this.core.openSession(service, `init -> ${label}`, args, client);
-        return r.ok ? ok(r.value.cap) : err(r.error);
+        if (!r.ok) return err(r.error);
+        const id = r.value.session.id;
+        return ok({ cap: r.value.cap, close: () => this.core.closeSession(id) });
       },
     }, pd.value, ep.value, { ram: quota.value.ram, caps: quota.value.caps, parentPolicy: (s, a) => this.core.policy(s, a) });
     return this.sandbox.apply(xml);

@@ -29,7 +29,8 @@ const FIRST_FREE_SEL = 0x40;
 const RECEIVE_BASE = 1 << 24;
 const REPLY = hc.reply();
 /** Map key of a (PD, selector) pair: selectors stay below 2^26 (NUM_SEL), so the pair fits a number. */
-const capKey = (pd: number, sel: number): number => pd * 0x4000000 + sel;
+const SEL_SPAN = 0x4000000;
+const capKey = (pd: number, sel: number): number => pd * SEL_SPAN + sel;
 /** Machine event that wakes a signal receiver. */
 const SIGNAL_EVENT = "base-nova.signal";
 /** Instruction pointer of `_activation_entry`; no code is registered there, base-nova acts for the EC. */
@@ -50,6 +51,10 @@ interface PdRec {
   dead: boolean;
   /** Core's selectors of the main thread's STARTUP portal, EC and SC: revoked with the PD. */
   threadSels: number[];
+  /** Keys (capKey) of the capabilities this PD holds that core tracks in coreSelOf. */
+  held: Set<number>;
+  /** Core's selectors of the signal SMs created in this PD: revoked with the PD. */
+  signalSels: Set<number>;
 }
 
 
@@ -58,8 +63,16 @@ export class NovaPlatform implements Kernel {
   readonly corePd: KernelPd;
   private readonly pds = new Map<number, PdRec>();
   private readonly threads = new Map<number, { pd: PdRec; ec: number; coreSel: number; objects: Map<number, RpcDispatch> }>();
-  private readonly portals = new Map<string, { thread: number; coreSel: number }>();
+  /** RPC objects by capKey(server PD, badge). */
+  private readonly portals = new Map<number, { thread: number; coreSel: number }>();
   private coreNext = FIRST_FREE_SEL;
+  /**
+   * Core's selectors given back, reused last-freed first: core's capability-selector allocator
+   * (base-nova/src/core cap_map / Capability_map::insert frees a selector with its object).
+   */
+  private readonly freeSels: number[] = [];
+  /** Every holder key (capKey) that coreSelOf maps to a core selector: dropped with the object. */
+  private readonly holders = new Map<number, Set<number>>();
   /**
    * Next receive window. Windows are unique system-wide: a capability delegated onwards keeps its
    * selector (GF delegate), so it must not collide with a window of the next holder.
@@ -86,7 +99,7 @@ export class NovaPlatform implements Kernel {
   constructor(private readonly m: Machine, private readonly nova: NovaPort) {
     this.wordCopy = m.costs.rate("utcb_word_copy");
     this.dispatchRate = m.costs.rate("cache_l1");
-    const core: PdRec = { pd: { id: 0, label: "core" }, coreSel: Sel.PD_ROOT, mainEc: nova.rootEc, utcbs: 0, dead: false, threadSels: [] };
+    const core: PdRec = { pd: { id: 0, label: "core" }, coreSel: Sel.PD_ROOT, mainEc: nova.rootEc, utcbs: 0, dead: false, threadSels: [], held: new Set(), signalSels: new Set() };
     this.pds.set(0, core);
     this.corePd = core.pd;
     this.pagerSel = this.coreNext++;
@@ -99,10 +112,43 @@ export class NovaPlatform implements Kernel {
     const out = this.nova.syscall(r, ec);
     return "blocked" in out ? Status.SUCCESS : out.status;
   }
+  /** The PD's record; a destroyed PD has none left and reads as dead. */
   private rec(pd: KernelPd): PdRec {
     const r = this.pds.get(pd.id);
-    if (r === undefined) throw new Error(`base-nova: unknown PD ${pd.id}`);
-    return r;
+    if (r !== undefined) return r;
+    invariant(pd.id > 0 && pd.id < this.nextId, `base-nova: unknown PD ${pd.id}`);
+    return { pd, coreSel: -1, mainEc: -1, utcbs: 0, dead: true, threadSels: [], held: new Set(), signalSels: new Set() };
+  }
+
+  private allocSel(): number {
+    return this.freeSels.pop() ?? this.coreNext++;
+  }
+
+  /** Revoke core's capability at `sel` (and everything derived from it), then reuse the selector. */
+  private freeSel(sel: number): void {
+    this.sys(hc.revoke(crd.obj(sel, 0), { self: true }));
+    this.freeSels.push(sel);
+  }
+
+  /** Remember that `pd` holds `sel`, naming core's object at `coreSel`. */
+  private hold(pd: number, sel: number, coreSel: number): void {
+    const key = capKey(pd, sel);
+    this.coreSelOf.set(key, coreSel);
+    let h = this.holders.get(coreSel);
+    if (h === undefined) { h = new Set(); this.holders.set(coreSel, h); }
+    h.add(key);
+    this.pds.get(pd)?.held.add(key);
+  }
+
+  /** Forget every holder of core's object at `coreSel` (its capabilities were revoked with it). */
+  private dropHolders(coreSel: number): void {
+    const h = this.holders.get(coreSel);
+    if (h === undefined) return;
+    for (const key of h) {
+      this.coreSelOf.delete(key);
+      this.pds.get(Math.floor(key / SEL_SPAN))?.held.delete(key);
+    }
+    this.holders.delete(coreSel);
   }
 
   /** A UTCB address in `r`'s address space that no EC there uses yet. */
@@ -112,20 +158,20 @@ export class NovaPlatform implements Kernel {
 
   /** Platform_pd + main thread: create_pd, then a global EC with an SC (Platform_thread::start). */
   createPd(label: string): Result<KernelPd, KernelError> {
-    const sel = this.coreNext++;
-    if (this.sys(hc.createPd(sel, Sel.PD_ROOT)) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
-    const r: PdRec = { pd: { id: this.nextId++, label }, coreSel: sel, mainEc: -1, utcbs: 0, dead: false, threadSels: [] };
+    const sel = this.allocSel();
+    if (this.sys(hc.createPd(sel, Sel.PD_ROOT)) !== Status.SUCCESS) { this.freeSels.push(sel); return err("OUT_OF_KERNEL_MEMORY"); }
+    const r: PdRec = { pd: { id: this.nextId++, label }, coreSel: sel, mainEc: -1, utcbs: 0, dead: false, threadSels: [], held: new Set(), signalSels: new Set() };
     // the thread's STARTUP portal, served by core's pager EC (pager.cc); GF delegate keeps the
     // selector, so the thread's event base is the portal's selector minus the STARTUP vector
-    const startupSel = this.coreNext++;
-    const ecSel = this.coreNext++;
-    const scSel = this.coreNext++;
+    const startupSel = this.allocSel();
+    const ecSel = this.allocSel();
+    const scSel = this.allocSel();
     r.threadSels = [startupSel, ecSel, scSel];
     if (this.sys(hc.createPt(startupSel, sel, this.pagerSel, Mtd.RSP | Mtd.RIP_LEN, ACTIVATION_ENTRY)) !== Status.SUCCESS
       || this.sys(hc.delegate(Sel.PD_ROOT, sel, crd.obj(startupSel, 0))) !== Status.SUCCESS
       || this.sys(hc.createEc(ecSel, sel, { utcb: this.utcbFor(r), global: true, evt: startupSel - Evt.STARTUP })) !== Status.SUCCESS
       || this.sys(hc.createSc(scSel, sel, ecSel, MAIN_THREAD_QPD)) !== Status.SUCCESS) {
-      this.sys(hc.revoke(crd.obj(sel, 0), { self: true }));
+      for (const x of [scSel, ecSel, startupSel, sel]) this.freeSel(x);
       return err("OUT_OF_KERNEL_MEMORY");
     }
     // the new thread now sits in its STARTUP call; the pager answers it and the thread runs
@@ -136,22 +182,42 @@ export class NovaPlatform implements Kernel {
     return ok(r.pd);
   }
 
+  /**
+   * Destroying the PD ends its entrypoints, which dissolves every RPC object they serve (the
+   * portals go once no capability refers to them), its signal contexts and its threads; core
+   * then forgets the PD entirely and reuses its selectors.
+   */
   destroyPd(pd: KernelPd): void {
     const r = this.rec(pd);
-    if (r.dead) return;
-    for (const [id, t] of this.threads) if (t.pd === r) { this.sys(hc.revoke(crd.obj(t.coreSel, 0), { self: true })); this.threads.delete(id); }
+    if (r.dead || pd.id === 0) return;
+    for (const [id, t] of this.threads) {
+      if (t.pd !== r) continue;
+      for (const badge of [...t.objects.keys()]) this.dissolve({ pd, sel: badge });
+      this.freeSel(t.coreSel);
+      this.threads.delete(id);
+    }
+    for (const sel of r.signalSels) {
+      // a delivery already scheduled for this SM must not reach the next context at the selector
+      if (this.pending.delete(sel)) this.staleEvents.set(sel, (this.staleEvents.get(sel) ?? 0) + 1);
+      this.dropHolders(sel);
+      this.signals.delete(sel);
+      this.freeSel(sel);
+    }
     // Core's own capabilities keep the main thread's objects alive in the kernel (and charged to
     // core's kernel-memory quota) until core drops them too.
-    for (const sel of r.threadSels) this.sys(hc.revoke(crd.obj(sel, 0), { self: true }));
-    this.sys(hc.revoke(crd.obj(r.coreSel, 0), { self: true }));
+    for (const sel of r.threadSels) this.freeSel(sel);
+    for (const key of r.held) { const c = this.coreSelOf.get(key); this.coreSelOf.delete(key); if (c !== undefined) this.holders.get(c)?.delete(key); }
+    this.freeSel(r.coreSel);
     r.dead = true;
+    this.pds.delete(pd.id);
   }
 
   /** Rpc_entrypoint: a local EC (no SC of its own) in the server's PD, created by core. */
   createEntrypoint(pd: KernelPd, _name: string): Result<KernelThread, KernelError> {
     const r = this.rec(pd);
-    const sel = this.coreNext++;
-    if (this.sys(hc.createEc(sel, r.coreSel, { utcb: this.utcbFor(r), global: false })) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
+    if (r.dead) return err("DESTROYED");
+    const sel = this.allocSel();
+    if (this.sys(hc.createEc(sel, r.coreSel, { utcb: this.utcbFor(r), global: false })) !== Status.SUCCESS) { this.freeSels.push(sel); return err("OUT_OF_KERNEL_MEMORY"); }
     const t = { id: this.nextId++, pd };
     const ec = this.nova.ecAt(sel);
     this.threads.set(t.id, { pd: r, ec, coreSel: sel, objects: new Map() });
@@ -163,27 +229,35 @@ export class NovaPlatform implements Kernel {
   manage(ep: KernelThread, dispatch: RpcDispatch): Result<Capability, KernelError> {
     const t = this.threads.get(ep.id);
     if (t === undefined || t.pd.dead) return err("INVALID_OBJECT");
-    const coreSel = this.coreNext++;
-    if (this.sys(hc.createPt(coreSel, t.pd.coreSel, t.coreSel, 0, ACTIVATION_ENTRY)) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
+    const coreSel = this.allocSel();
+    if (this.sys(hc.createPt(coreSel, t.pd.coreSel, t.coreSel, 0, ACTIVATION_ENTRY)) !== Status.SUCCESS) { this.freeSels.push(coreSel); return err("OUT_OF_KERNEL_MEMORY"); }
     // GF delegate maps at the same base: the portal's selector in the server's space is coreSel
     const badge = coreSel;
     if (t.pd.pd.id !== 0) this.sys(hc.delegate(Sel.PD_ROOT, t.pd.coreSel, crd.obj(coreSel, 0)));
     this.sys(hc.ptCtrl(coreSel, badge));
     this.sys(hc.revoke(crd.obj(coreSel, 0, RIGHT_PT_CTRL), { self: true }));
     t.objects.set(badge, dispatch);
-    this.portals.set(`${t.pd.pd.id}:${badge}`, { thread: ep.id, coreSel });
+    this.portals.set(capKey(t.pd.pd.id, badge), { thread: ep.id, coreSel });
     this.portalThread.set(coreSel, ep.id);
-    this.coreSelOf.set(capKey(t.pd.pd.id, badge), coreSel);
+    this.hold(t.pd.pd.id, badge, coreSel);
     return ok({ pd: t.pd.pd, sel: badge });
   }
 
+  /**
+   * Revoking core's portal capability revokes every capability derived from it, in every PD; the
+   * portal object then has no capability left and NOVA destroys it. Core forgets every holder and
+   * reuses the selector.
+   */
   dissolve(cap: Capability): void {
-    const p = this.portals.get(`${cap.pd.id}:${cap.sel}`);
+    const key = capKey(cap.pd.id, cap.sel);
+    const p = this.portals.get(key);
     if (p === undefined) return;
-    this.sys(hc.revoke(crd.obj(p.coreSel, 0), { self: true }));
     this.threads.get(p.thread)?.objects.delete(cap.sel);
     this.portalThread.delete(p.coreSel);
-    this.portals.delete(`${cap.pd.id}:${cap.sel}`);
+    this.portals.delete(key);
+    this.callRegs.delete(p.coreSel);
+    this.dropHolders(p.coreSel);
+    this.freeSel(p.coreSel);
   }
 
   /** Core delegates `cap` from its holder to `to` (GF delegate via core's view of both PDs). */
@@ -198,7 +272,7 @@ export class NovaPlatform implements Kernel {
     // back to the server's own selector when the client passes it in a later call
     const src = this.rec(cap.pd);
     if (this.sys(hc.delegate(src.coreSel, dst.coreSel, crd.obj(cap.sel, 0))) !== Status.SUCCESS) return err("INVALID_OBJECT");
-    this.coreSelOf.set(capKey(to.id, cap.sel), viaCore);
+    this.hold(to.id, cap.sel, viaCore);
     return ok({ pd: to, sel: cap.sel });
   }
 
@@ -235,6 +309,18 @@ export class NovaPlatform implements Kernel {
     return ok(out);
   }
 
+  /**
+   * How many records core's side of base-nova keeps, per table, and how many of core's own
+   * selectors are in use: constant across a child's life and death (the soak's leak check).
+   */
+  records(): Record<"pds" | "threads" | "portals" | "coreSelOf" | "holders" | "portalThread" | "callRegs" | "signals" | "coreSels", number> {
+    return {
+      pds: this.pds.size, threads: this.threads.size, portals: this.portals.size, coreSelOf: this.coreSelOf.size,
+      holders: this.holders.size, portalThread: this.portalThread.size, callRegs: this.callRegs.size,
+      signals: this.signals.size, coreSels: this.coreNext - FIRST_FREE_SEL - this.freeSels.length,
+    };
+  }
+
   lastCallCost(): CostBreakdown {
     const genode = this.lastMarshal + this.lastDispatch;
     return { total: this.lastTotal, layers: { nova: this.lastTotal - genode, "genode-marshal": this.lastMarshal, "genode-dispatch": this.lastDispatch } };
@@ -244,7 +330,7 @@ export class NovaPlatform implements Kernel {
     received.forEach((c, i) => {
       const s = sent[i];
       const core = s === undefined ? undefined : s.pd.id === 0 ? s.sel : this.coreSelOf.get(capKey(s.pd.id, s.sel));
-      if (core !== undefined && c.pd.id !== 0) this.coreSelOf.set(capKey(c.pd.id, c.sel), core);
+      if (core !== undefined && c.pd.id !== 0) this.hold(c.pd.id, c.sel, core);
     });
   }
 
@@ -265,9 +351,12 @@ export class NovaPlatform implements Kernel {
   }
 
   createSignalContext(pd: KernelPd, handler: (count: number) => void): Result<Capability, KernelError> {
-    const sel = this.coreNext++;
-    if (this.sys(hc.createSm(sel, this.rec(pd).coreSel, 0)) !== Status.SUCCESS) return err("OUT_OF_KERNEL_MEMORY");
+    const r = this.rec(pd);
+    if (r.dead) return err("DESTROYED");
+    const sel = this.allocSel();
+    if (this.sys(hc.createSm(sel, r.coreSel, 0)) !== Status.SUCCESS) { this.freeSels.push(sel); return err("OUT_OF_KERNEL_MEMORY"); }
     this.signals.set(sel, handler);
+    r.signalSels.add(sel);
     return ok({ pd: this.corePd, sel });
   }
   private readonly signals = new Map<number, (count: number) => void>();
@@ -290,6 +379,11 @@ export class NovaPlatform implements Kernel {
 
   /** Consume the submits merged since the last delivery (each one an SM up), then run the handler once. */
   private deliverSignal(sel: number): void {
+    const stale = this.staleEvents.get(sel);
+    if (stale !== undefined) {
+      if (stale > 1) this.staleEvents.set(sel, stale - 1); else this.staleEvents.delete(sel);
+      return;
+    }
     const h = this.signals.get(sel);
     const count = this.pending.get(sel) ?? 0;
     this.pending.delete(sel);
@@ -299,6 +393,8 @@ export class NovaPlatform implements Kernel {
   }
   /** Submits not yet delivered, per signal SM: the SM's counter, known without a blocking down. */
   private readonly pending = new Map<number, number>();
+  /** Scheduled deliveries of destroyed signal SMs, per selector: they fire before any newer one and do nothing. */
+  private readonly staleEvents = new Map<number, number>();
 
   mapDataspace(from: KernelPd, to: KernelPd, page: number, pages: number, writable: boolean): Result<void, KernelError> {
     const dst = this.rec(to);

@@ -62,6 +62,11 @@ export class Init {
   readonly ledger: Ledger;
   readonly log: string[] = [];
   readonly sessions = new Map<number, SessionState>();
+  /**
+   * Ids of sessions init closed since the sandbox last looked, in order: the sandbox closes them
+   * at their servers (Session_state::destroy asks the server to drop its session object).
+   */
+  readonly closed: number[] = [];
   config: InitConfig | undefined;
   /** Value passed by a child with `<exit propagate="yes"/>`: init itself exited. */
   exitValue: number | undefined;
@@ -302,6 +307,7 @@ export class Init {
     this.ledger.close(`md:${s.id}`, to);
     s.donatedRam = s.donatedCaps = s.keptRam = 0;
     s.phase = "CLOSED";
+    this.closed.push(s.id);
   }
 
   /** A server vanished: its PD (holding the donations) goes back to init; metadata back to the client. */
@@ -310,6 +316,7 @@ export class Init {
     this.ledger.close(`md:${s.id}`, client ? pdAccount(client) : "init");
     s.donatedRam = s.donatedCaps = s.keptRam = 0;
     s.phase = "CLOSED";
+    this.closed.push(s.id);
   }
 
   private serverAccount(svc: ServiceRef): string {

@@ -76,7 +76,7 @@ export class GenodeRuntime implements ComponentHost {
     // donation first so the host's init can transfer it, and close such sessions with the init
     let freedRam = 0;
     let freedCaps = 0;
-    const opened: number[] = [];
+    const opened = new Set<number>();
     const inner = new Sandbox(this, env.label, {
       offersReport: true,
       session: (service, label, args, client) => {
@@ -87,8 +87,19 @@ export class GenodeRuntime implements ComponentHost {
         if (!r.ok) { env.consume(need.ram, need.caps); return err(r.error); }
         freedRam += need.ram;
         freedCaps += need.caps;
-        opened.push(r.value.id);
-        return ok(r.value.cap);
+        const id = r.value.id;
+        opened.add(id);
+        // closed at the host's init: the donation flows back to the hosting child, whose nested
+        // init's quota it is again
+        const close = (): void => {
+          if (!opened.delete(id)) return;
+          host.init.close(env.name, id);
+          host.sync();
+          env.consume(need.ram, need.caps);
+          freedRam -= need.ram;
+          freedCaps -= need.caps;
+        };
+        return ok({ cap: r.value.cap, close });
       },
     }, env.pd, env.ep, { ram, caps, parentPolicy: () => "OK" });
     const destroy = (): void => {

@@ -20,10 +20,19 @@ import type { GenodeRuntime } from "./runtime.js";
 
 /** Where a sandbox obtains sessions routed to `<parent/>`. */
 export interface SandboxParent {
-  /** Open `service` for label (as this init presents it, e.g. "test-log") into `client`'s PD. */
-  session(service: string, label: string, args: string, client: KernelPd): Result<Capability, SessionError>;
+  /**
+   * Open `service` for label (as this init presents it, e.g. "test-log") into `client`'s PD;
+   * `close` closes it at the parent again (Parent::close), once init closed its own record.
+   */
+  session(service: string, label: string, args: string, client: KernelPd): Result<ParentSession, SessionError>;
   /** Can a Report session be routed there? (Core offers none: the top-level init has nowhere to publish.) */
   readonly offersReport?: boolean;
+}
+
+/** A session this sandbox obtained from its parent for one of its children. */
+export interface ParentSession {
+  readonly cap: Capability;
+  close(): void;
 }
 
 export class Sandbox {
@@ -31,6 +40,10 @@ export class Sandbox {
   readonly processes = new Map<number, Process>();
   /** Server-side capability of each child-provided session, by init's session id. */
   private readonly serverCaps = new Map<number, { cap: Capability; server: Process }>();
+  /** Parent-routed sessions by init's session id: closed at the parent when init closes them. */
+  private readonly parentSessions = new Map<number, ParentSession>();
+  /** init's own RPC objects (inline config, session_requests ROM) by session id. */
+  private readonly localCaps = new Map<number, Capability>();
   private syncing = false;
   private heartbeatArmed = false;
   destroyed = false;
@@ -87,6 +100,7 @@ export class Sandbox {
     try {
       for (let changed = true; changed;) {
         changed = false;
+        this.closeGone();
         for (const [id, p] of this.processes) {
           const c = this.init.child(p.name);
           if (c === undefined || c.id !== id) { this.kill(p); changed = true; }
@@ -111,6 +125,25 @@ export class Sandbox {
     }
     this.flushLog();
     this.publisher.changed();
+  }
+
+  /**
+   * Close at their servers the sessions init closed (Session_state destroy): a child server's
+   * session object is dissolved, a parent-routed session closed at the parent, a local RPC object
+   * dissolved. Without this, every session of a destroyed child stayed open at core.
+   */
+  closeGone(): void {
+    const ids = this.init.closed;
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      const sc = this.serverCaps.get(id);
+      if (sc !== undefined) { this.rt.kernel.dissolve(sc.cap); this.serverCaps.delete(id); }
+      const ps = this.parentSessions.get(id);
+      if (ps !== undefined) { this.parentSessions.delete(id); ps.close(); }
+      const lc = this.localCaps.get(id);
+      if (lc !== undefined) { this.rt.kernel.dissolve(lc); this.localCaps.delete(id); }
+    }
+    ids.length = 0;
   }
 
   /** After a timeout or signal ran component code: relay log lines, note state changes. */
@@ -188,12 +221,23 @@ export class Sandbox {
     }
     if (s.service.kind === "local") {
       // inline config / session_requests ROM: an RPC object on init's own entrypoint
-      const cap = this.rt.kernel.manage(this.ep, dispatcher([() => [s.id]]));
-      if (!cap.ok) return err("OUT_OF_CAPS");
-      const d = this.rt.kernel.delegate(cap.value, client);
+      let cap = this.localCaps.get(s.id);
+      if (cap === undefined) {
+        const made = this.rt.kernel.manage(this.ep, dispatcher([() => [s.id]]));
+        if (!made.ok) return err("OUT_OF_CAPS");
+        cap = made.value;
+        this.localCaps.set(s.id, cap);
+      }
+      const d = this.rt.kernel.delegate(cap, client);
       return d.ok ? ok(d.value) : err("DENIED");
     }
-    return this.parent.session(s.service.name, s.label, s.args, client);
+    // one session at the parent per session of init's: a second request for it gets the same one
+    const open = this.parentSessions.get(s.id);
+    if (open !== undefined) return ok(open.cap);
+    const r = this.parent.session(s.service.name, s.label, s.args, client);
+    if (!r.ok) return err(r.error);
+    this.parentSessions.set(s.id, r.value);
+    return ok(r.value.cap);
   }
 
   /** `<heartbeat rate_ms>`: one init.heartbeat() per period of simulated time; live children answer. */
@@ -213,6 +257,11 @@ export class Sandbox {
   destroy(): void {
     this.destroyed = true;
     for (const p of [...this.processes.values()]) this.kill(p);
+    for (const cap of this.localCaps.values()) this.rt.kernel.dissolve(cap);
+    this.localCaps.clear();
+    for (const ps of this.parentSessions.values()) ps.close();
+    this.parentSessions.clear();
+    this.init.closed.length = 0;
     this.rt.sandboxes.delete(this);
   }
 }

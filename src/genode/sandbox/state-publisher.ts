@@ -54,7 +54,7 @@ export class StatePublisher {
       const args = `label="state", ram_quota=${REPORT_SESSION_RAM + report.buffer}, cap_quota=${OtherSessionCosts.Report!.caps}`;
       const s = this.sandbox.parent.session("Report", "state", args, this.sandbox.pd);
       if (!s.ok) return;
-      this.session = s.value;
+      this.session = s.value.cap;
     }
     const words: number[] = [];
     marshalString(text, words);

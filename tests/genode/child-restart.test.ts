@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { Machine } from "../../src/machine/index.js";
+import { bootNova, type Nova } from "../../src/microkernel/index.js";
+import { bootGenode, NovaPlatform, novaPort, type Genode } from "../../src/genode/index.js";
+
+const PP = `<parent-provides><service name="LOG"/><service name="PD"/><service name="CPU"/><service name="ROM"/></parent-provides>`;
+const start = (name: string, body: string, route = `<any-service><parent/></any-service>`, provides = "") =>
+  `<start name="${name}" caps="100" ram="1M"><binary name="dummy"/>${provides}<config>${body}</config><route>${route}</route></start>`;
+/** A child that stays, and a server–client pair that comes and goes (or is restarted by version). */
+const keeper = start("keeper", `<log string="keeper up"/>`);
+const pair = (version: number) =>
+  start("server", `<log_service/>`, undefined, `<provides><service name="LOG"/></provides>`).replace('<start name="server"', `<start name="server" version="${version}"`)
+  + start("client", `<log string="client ${version}"/><create_log_connections count="2"/>`, `<service name="LOG"><child name="server"/></service><any-service><parent/></any-service>`).replace('<start name="client"', `<start name="client" version="${version}"`)
+  + start("other", `<create_log_connections count="1"/>`).replace('<start name="other"', `<start name="other" version="${version}"`);
+
+/** Everything a destroyed child could leave behind: core's sessions, base-nova's records, NOVA's objects, core's selectors, init's quota. */
+function census(g: Genode, nova: Nova) {
+  const k = g.kernel as NovaPlatform;
+  const rootPd = nova.k.d.objects.get(nova.k.d.rootPd)!;
+  const init = g.top().init;
+  return {
+    coreSessions: g.core.sessions.size,
+    ...k.records(),
+    novaObjects: nova.k.d.objects.size,
+    coreCapSpace: rootPd.kind === "pd" ? rootPd.obj.size : -1,
+    initRam: init.ledger.availRam("init"),
+    initCaps: init.ledger.availCaps("init"),
+    initSessions: init.sessions.size,
+  };
+}
+
+function boot(): { g: Genode; nova: Nova } {
+  const m = new Machine({ memory: "64M" });
+  const nova = bootNova(m);
+  const g = bootGenode(m, { kernel: "nova", caps: 5000, nova: novaPort(nova) });
+  return { g, nova };
+}
+
+describe("Genode on NOVA: a destroyed child leaves nothing behind", () => {
+  it("returns sessions, platform records, NOVA objects, core's selectors and quota to their values before the child, over 50 create/destroy cycles", () => {
+    const { g, nova } = boot();
+    expect(g.start(`<config>${PP}${keeper}</config>`).ok).toBe(true);
+    const before = census(g, nova);
+    let during: ReturnType<typeof census> | undefined;
+    for (let i = 0; i < 50; i++) {
+      expect(g.reconfigure(`<config>${PP}${keeper}${pair(0)}</config>`).ok).toBe(true);
+      expect(g.log).toContain("[init -> server] [client] client 0");
+      const now = census(g, nova);
+      // the children's sessions and objects exist while they live…
+      expect(now.coreSessions).toBeGreaterThan(before.coreSessions);
+      expect(now.novaObjects).toBeGreaterThan(before.novaObjects);
+      // …and every life costs the same
+      if (during !== undefined) expect(now).toEqual(during);
+      during = now;
+      expect(g.reconfigure(`<config>${PP}${keeper}</config>`).ok).toBe(true);
+      expect(census(g, nova)).toEqual(before);
+      expect(g.conserved()).toBe(true);
+    }
+  });
+
+  it("leaves nothing behind when children are restarted by a changed version", () => {
+    const { g, nova } = boot();
+    expect(g.start(`<config>${PP}${keeper}${pair(0)}</config>`).ok).toBe(true);
+    const first = census(g, nova);
+    for (let v = 1; v <= 50; v++) {
+      const r = g.reconfigure(`<config>${PP}${keeper}${pair(v)}</config>`);
+      expect(r.ok && [r.value.destroyed.length, r.value.created.length]).toEqual([3, 3]);
+      expect(g.log).toContain(`[init -> server] [client] client ${v}`);
+      expect(census(g, nova)).toEqual(first);
+      expect(g.conserved()).toBe(true);
+    }
+  });
+
+  it("reuses a destroyed child's core selectors for the next child", () => {
+    const { g } = boot();
+    expect(g.start(`<config>${PP}${keeper}${pair(0)}</config>`).ok).toBe(true);
+    const k = g.kernel as NovaPlatform;
+    const used = k.records().coreSels;
+    expect(g.reconfigure(`<config>${PP}${keeper}</config>`).ok).toBe(true);
+    expect(k.records().coreSels).toBeLessThan(used);
+    expect(g.reconfigure(`<config>${PP}${keeper}${pair(1)}</config>`).ok).toBe(true);
+    expect(k.records().coreSels).toBe(used);
+  });
+});
