@@ -13,7 +13,8 @@ import { ENV_CAP_QUOTA, ENV_RAM_QUOTA, INIT_STATIC_CAP_COSTS, formatNumBytes } f
 import { routeSession, type ServiceRef } from "./route-model.js";
 import { EnvId } from "./session-state.js";
 
-export function createChild(ctx: InitContext, start: StartConfig, models: Array<{ name: string; version: string; child: Child | undefined }>): Child | undefined {
+/** `exists(name, version)`: a live child of that name and version is already modelled. */
+export function createChild(ctx: InitContext, start: StartConfig, exists: (name: string, version: string) => boolean): Child | undefined {
   const cfg = ctx.config!;
   if (cfg.affinitySpace === undefined && start.affinity !== undefined)
     ctx.warn(`affinity-space configuration missing, but affinity defined for child ${start.name ?? ""}`);
@@ -24,7 +25,7 @@ export function createChild(ctx: InitContext, start: StartConfig, models: Array<
     return undefined;
   }
   // ready_to_create_child: defer while a child of that name and version exists
-  if (models.some((m) => m.child && m.child.state !== "ABANDONED" && m.child.name === start.name && m.child.version === start.version)) return undefined;
+  if (exists(start.name, start.version)) return undefined;
   const { ram, caps } = configuredQuota(start);
   const child: Child = {
     id: ctx.nextChildId(), name: start.name, version: start.version, binary: start.binary ?? start.name, start,

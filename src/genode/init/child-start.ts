@@ -34,8 +34,7 @@ export function tryStart(ctx: InitContext, c: Child): void {
 
 /** The child's environment session with that client id, if any (no array copy: called per child). */
 export function envSessionOf(ctx: InitContext, c: Child, clientId: number): SessionState | undefined {
-  for (const s of ctx.sessions.values()) if (s.owner === c.id && s.env && s.clientId === clientId) return s;
-  return undefined;
+  return ctx.envSession(c.id, clientId);
 }
 
 /** One environment session, paid from init's own account (base/child.h Env_connection). */

@@ -8,6 +8,7 @@ import type { Child } from "./child.js";
 import type { ParentContext } from "./parent.js";
 import type { CapQuota, RamQuota } from "./quota.js";
 import type { ServiceRef } from "./route-model.js";
+import type { SessionState } from "./session-state.js";
 
 export type NewService =
   | { kind: "parent"; name: string }
@@ -25,4 +26,6 @@ export interface InitContext extends ParentContext {
   nextChildId(): number;
   /** Register a new child at the head of the registry (Genode's List::insert). */
   addChild(c: Child): void;
+  /** The child's environment session with that client id, if any (indexed: called per child). */
+  envSession(owner: number, clientId: number): SessionState | undefined;
 }

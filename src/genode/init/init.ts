@@ -14,7 +14,7 @@ import { pdAccount, type Child } from "./child.js";
 import { parseInitConfig, type ConfigError, type InitConfig } from "./config-model.js";
 import { CoreSessionCosts, Ledger, type CapQuota, type RamQuota } from "./quota.js";
 import type { Route, RoutingEnv, ServiceRef } from "./route-model.js";
-import type { SessionError, SessionState } from "./session-state.js";
+import { EnvId, type SessionError, type SessionState } from "./session-state.js";
 import { argValue, prefixedLabel, setArg } from "./session-label.js";
 import { stateReport } from "./state-reporter.js";
 import * as parent from "./parent.js";
@@ -83,6 +83,16 @@ export class Init {
   private startModels: Array<{ name: string; version: string; child: Child | undefined }> = [];
   private parentServices: ServiceRef[] = [];
   private childCount = 0;
+  /**
+   * Newest child of each name, as added: `child(name)` answers from it unless that one was
+   * abandoned since (then it scans), so that lookups per session stay O(1) with thousands of children.
+   */
+  private readonly newestByName = new Map<string, Child>();
+  /**
+   * Oldest live environment session per (child id, client id): `envSession` answers from it and
+   * scans only when it went stale, so that starting n children is not O(n²) in session lookups.
+   */
+  private readonly envIndex = new Map<number, SessionState>();
   private serial = 0;
   private sessionCount = 0;
   private serversChanged = false;
@@ -114,7 +124,8 @@ export class Init {
       newService: (x) => this.newService(x),
       servicesChanged: (servers) => { this.childServicesCache = undefined; if (servers) this.serversChanged = true; },
       nextChildId: () => ++this.childCount,
-      addChild: (c) => { this.children.unshift(c); this.childServicesCache = undefined; },
+      addChild: (c) => { this.children.unshift(c); this.newestByName.set(c.name, c); this.childServicesCache = undefined; },
+      envSession: (owner, clientId) => this.envSession(owner, clientId),
     };
   }
 
@@ -156,7 +167,24 @@ export class Init {
   }
 
   child(name: string): Child | undefined {
-    return this.children.find((c) => c.name === name && c.state !== "ABANDONED");
+    const newest = this.newestByName.get(name);
+    if (newest === undefined) return undefined; // no child of that name was ever added
+    if (newest.state !== "ABANDONED") return newest; // children are newest first: find() would stop here
+    const c = this.children.find((x) => x.name === name && x.state !== "ABANDONED");
+    if (c === undefined) this.newestByName.delete(name); else this.newestByName.set(name, c);
+    return c;
+  }
+
+  /** The child's environment session with that client id (the first recorded that is still open). */
+  envSession(owner: number, clientId: number): SessionState | undefined {
+    const key = owner * 8 + clientId;
+    const s = this.envIndex.get(key);
+    if (s === undefined) return undefined;
+    if (this.sessions.get(s.id) === s) return s;
+    let found: SessionState | undefined;
+    for (const x of this.sessions.values()) if (x.owner === owner && x.env && x.clientId === clientId) { found = x; break; }
+    if (found === undefined) this.envIndex.delete(key); else this.envIndex.set(key, found);
+    return found;
   }
 
   /** Children in start-node order. */
@@ -219,18 +247,24 @@ export class Init {
     // start nodes: match by (name, version) in document order
     const models: typeof this.startModels = [];
     const unmatched = [...this.startModels];
+    // (name, version) of the models so far whose child lives: createChild defers a duplicate
+    const present = new Set<string>();
+    const exists = (name: string, version: string): boolean => present.has(`${name}\u0000${version}`);
+    const note = (m: { child: Child | undefined }): void => { if (m.child && m.child.state !== "ABANDONED") present.add(`${m.child.name}\u0000${m.child.version}`); };
     for (const start of cfg.starts) {
       const i = unmatched.findIndex((m) => m.name === start.name && m.version === start.version);
       if (i >= 0) {
         const m = unmatched.splice(i, 1)[0]!;
         models.push(m);
         if (m.child) { if (updateChild(this.ctx, m.child, start)) outcome.configUpdated.push(m.child.name); }
-        else m.child = createChild(this.ctx, start, models);
+        else m.child = createChild(this.ctx, start, exists);
+        note(m);
         continue;
       }
-      const m = { name: start.name ?? "", version: start.version, child: createChild(this.ctx, start, models) };
+      const m = { name: start.name ?? "", version: start.version, child: createChild(this.ctx, start, exists) };
       if (m.child) outcome.created.push(m.child.name);
       models.push(m);
+      note(m);
     }
     for (const m of unmatched) if (m.child) { this.abandon(m.child); outcome.destroyed.push(m.child.name); }
     this.startModels = models;
@@ -255,7 +289,7 @@ export class Init {
           this.abandon(m.child);
           outcome.restarted.push(m.child.name);
           m.child = undefined;
-          m.child = createChild(this.ctx, start, this.startModels);
+          m.child = createChild(this.ctx, start, (name, version) => this.startModels.some((x) => x.child && x.child.state !== "ABANDONED" && x.child.name === name && x.child.version === version));
         }
       }
     }
@@ -283,6 +317,7 @@ export class Init {
         else if (s.service.kind === "child" && s.service.server === c.name && s.phase !== "CLOSED") this.serverGone(s);
       }
       this.ledger.close(pdAccount(c), "init");
+      for (const id of Object.values(EnvId)) this.envIndex.delete(c.id * 8 + id);
       this.children = this.children.filter((x) => x !== c);
       this.childServicesCache = undefined;
     }
@@ -331,6 +366,7 @@ export class Init {
     };
     this.ledger.open(`md:${s.id}`);
     this.sessions.set(s.id, s);
+    if (env && this.envSession(c.id, clientId) === undefined) this.envIndex.set(c.id * 8 + clientId, s);
     return s;
   }
 

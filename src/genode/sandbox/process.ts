@@ -8,7 +8,7 @@
 import { err, ok, type Result } from "../../machine/index.js";
 import type { Component, Connection, Env } from "../component.js";
 import { LOG_MAX_STRING_LEN } from "../core/log-session.js";
-import { EnvId, type SessionError, type SessionState } from "../init/session-state.js";
+import { EnvId, type SessionError } from "../init/session-state.js";
 import type { KernelPd, KernelThread } from "../kernel.js";
 import { marshalString, rpcCall } from "../rpc.js";
 import { connectionDonation } from "./session-costs.js";
@@ -43,8 +43,7 @@ export class Process {
 
   private envConnection(clientId: number, service: string): Result<Connection, SessionError> {
     const init = this.sandbox.init;
-    let s: SessionState | undefined;
-    for (const x of init.sessions.values()) if (x.owner === this.id && x.env && x.clientId === clientId) { s = x; break; }
+    const s = init.envSession(this.id, clientId);
     if (s === undefined) return err("DENIED");
     const cap = this.sandbox.capFor(s, this.pd);
     if (!cap.ok) return err(cap.error);
