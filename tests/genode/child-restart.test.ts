@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Machine } from "../../src/machine/index.js";
 import { bootNova, type Nova } from "../../src/microkernel/index.js";
 import { bootGenode, NovaPlatform, novaPort, type Genode } from "../../src/genode/index.js";
+import type { XenPlatform } from "../../src/genode/base-xen/platform.js";
 
 const PP = `<parent-provides><service name="LOG"/><service name="PD"/><service name="CPU"/><service name="ROM"/></parent-provides>`;
 const start = (name: string, body: string, route = `<any-service><parent/></any-service>`, provides = "") =>
@@ -80,5 +81,23 @@ describe("Genode on NOVA: a destroyed child leaves nothing behind", () => {
     expect(k.records().coreSels).toBeLessThan(used);
     expect(g.reconfigure(`<config>${PP}${keeper}${pair(1)}</config>`).ok).toBe(true);
     expect(k.records().coreSels).toBe(used);
+  });
+});
+
+describe("Genode on Xen: a destroyed child leaves nothing behind", () => {
+  it("returns core's sessions, base-xen's records and init's quota to their values before the child, over 50 create/destroy cycles", () => {
+    const g = bootGenode(new Machine({ memory: "256M" }), { kernel: "xen", caps: 5000 });
+    expect(g.start(`<config>${PP}${keeper}</config>`).ok).toBe(true);
+    const k = g.kernel as XenPlatform;
+    const census = () => ({ coreSessions: g.core.sessions.size, ...k.records(), initRam: g.top().init.ledger.availRam("init"), initCaps: g.top().init.ledger.availCaps("init") });
+    const before = census();
+    for (let i = 0; i < 50; i++) {
+      expect(g.reconfigure(`<config>${PP}${keeper}${pair(0)}</config>`).ok).toBe(true);
+      expect(g.log).toContain("[init -> server] [client] client 0");
+      expect(census().coreSessions).toBeGreaterThan(before.coreSessions);
+      expect(g.reconfigure(`<config>${PP}${keeper}</config>`).ok).toBe(true);
+      expect(census()).toEqual(before);
+      expect(g.conserved()).toBe(true);
+    }
   });
 });

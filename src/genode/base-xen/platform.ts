@@ -82,10 +82,12 @@ export class XenPlatform implements Kernel {
     onMachineEvent(m, SIGNAL_EVENT, (p) => this.deliverSignal((p as { key: string }).key));
   }
 
+  /** The PD's record; a destroyed PD has none left and reads as dead. */
   private rec(pd: KernelPd): PdRec {
     const r = this.pds.get(pd.id);
-    if (r === undefined) throw new Error(`base-xen: unknown PD ${pd.id}`);
-    return r;
+    if (r !== undefined) return r;
+    invariant(pd.id > 0 && pd.id < this.nextId, `base-xen: unknown PD ${pd.id}`);
+    return { pd, domid: -1, dead: true, nextGfn: 0, endGfn: 0, nextRef: 0, nextMap: 0 };
   }
 
   /** The domain that backs a PD (core: Dom0). */
@@ -114,6 +116,14 @@ export class XenPlatform implements Kernel {
     r.dead = true;
     for (const o of this.caps.values()) if ((o.kind === "rpc" && o.ep.pd === r) || (o.kind === "signal" && o.pd === r)) o.dead = true;
     this.xen.hypercall(0, __HYPERVISOR_domctl, { cmd: XEN_DOMCTL_destroydomain, interface_version: XEN_DOMCTL_INTERFACE_VERSION, domain: r.domid });
+    // core forgets the PD: the names it held, the objects it served, its entrypoints and every
+    // channel with its domain at either end (the soak found them kept per restarted child)
+    const held = `${pd.id}:`;
+    for (const [key, o] of this.caps) if (o.dead || key.startsWith(held)) this.caps.delete(key);
+    for (const [id, e] of this.eps) if (e.pd === r) this.eps.delete(id);
+    for (const [key, ch] of this.channels) if (ch.owner === r.domid || ch.peer === r.domid) this.channels.delete(key);
+    for (const [key, b] of this.signalChannels) if (key.startsWith(held) || b.obj.dead || b.ch.owner === r.domid || b.ch.peer === r.domid) this.signalChannels.delete(key);
+    this.pds.delete(pd.id);
   }
 
   /** Rpc_entrypoint: the domain's vCPU 0 serving upcalls (no kernel object of its own on Xen). */
@@ -133,9 +143,13 @@ export class XenPlatform implements Kernel {
     return ok({ pd: e.pd.pd, sel });
   }
 
+  /** The object dies, and with it every name any PD had for it. */
   dissolve(cap: Capability): void {
     const o = this.caps.get(`${cap.pd.id}:${cap.sel}`);
-    if (o !== undefined) o.dead = true;
+    if (o === undefined) return;
+    o.dead = true;
+    for (const [key, x] of this.caps) if (x === o) this.caps.delete(key);
+    for (const [key, b] of this.signalChannels) if (b.obj === o) this.signalChannels.delete(key);
   }
 
   /** Core names the object in `to` and sets up `to`'s channel to it (first capability only). */
@@ -220,6 +234,11 @@ export class XenPlatform implements Kernel {
     this.lastTotal = cyclesSince(this.m, t0);
     this.lastGenode = genode;
     return ok(reply);
+  }
+
+  /** How many records core's side of base-xen keeps, per table: constant across a child's life and death. */
+  records(): Record<"pds" | "eps" | "caps" | "channels" | "signalChannels", number> {
+    return { pds: this.pds.size, eps: this.eps.size, caps: this.caps.size, channels: this.channels.size, signalChannels: this.signalChannels.size };
   }
 
   lastCallCost(): CostBreakdown {
