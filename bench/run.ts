@@ -2,8 +2,12 @@
  * `npm run bench`: runs every bench/*.bench.ts suite and writes bench/results.json — host throughput
  * figures with their samples, the issue's target beside each, and the configuration they ran on.
  * The host's load average before and after is recorded too: these are wall-clock figures, and other
- * processes on a shared host lower them.
+ * processes on a shared host lower them. Each suite runs in a process of its own: run in one process,
+ * the machine suite's charge + trace rate fell from 27 M/s to 14 M/s after the Genode and NOVA
+ * suites, whose code had left V8's shared call sites polymorphic — one suite's history must not
+ * bias another's figures.
  */
+import { spawnSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,6 +15,15 @@ import { fileURLToPath } from "node:url";
 import type { BenchResult, Suite } from "./harness.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const SUITE_FLAG = "--suite";
+
+// In a suite's own process: run it, hand its results to the parent on stdout.
+if (process.argv[2] === SUITE_FLAG) {
+  const mod = (await import(join(here, process.argv[3]!))) as { default: Suite };
+  process.stdout.write(JSON.stringify(await mod.default()));
+  process.exit(0);
+}
+
 const only = process.argv.slice(2);
 
 const files = readdirSync(here)
@@ -22,9 +35,10 @@ const started = new Date().toISOString();
 const loadBefore = loadavg();
 const results: BenchResult[] = [];
 for (const file of files) {
-  const mod = (await import(join(here, file))) as { default: Suite };
   process.stderr.write(`bench: ${file}\n`);
-  for (const r of await mod.default()) {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), SUITE_FLAG, file], { stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 28 });
+  if (child.status !== 0) throw new Error(`bench: ${file} failed (exit ${child.status ?? child.signal})`);
+  for (const r of JSON.parse(child.stdout.toString()) as BenchResult[]) {
     results.push(r);
     const t = r.target ? `  (target ${r.target.better === "higher" ? "≥" : "≤"} ${fmt(r.target.value)}${meets(r) ? ", met" : ", MISSED"})` : "";
     process.stderr.write(`  ${r.suite} / ${r.name}: ${fmt(r.value)} ${r.unit}${t}\n`);
