@@ -220,5 +220,6 @@ destroyHooks.ec = (k, e) => {
     pd.utcbs = pd.utcbs.filter((p) => p !== e.utcbPage);
   }
   if (e.utcbFrame !== NONE) k.m.memory.release([e.utcbFrame]);
+  k.forget(e.id);
   return e.oomPt === NONE ? [e.pd] : [e.pd, e.oomPt];
 };

@@ -49,5 +49,6 @@ export function ptCtrl(k: Kernel, ec: Ec, sel: bigint, a: Regs): Status {
 destroyHooks.pt = (k, pt) => {
   const owner = k.obj(pt.owner);
   if (owner?.kind === "pd") quotaRelease(k, owner, KMEM.pt);
+  k.forget(pt.id);
   return [pt.ec];
 };

@@ -102,6 +102,18 @@ export class Kernel {
     this.kptiRate = m.costs.rate("kpti_switch");
   }
 
+  /**
+   * Forget a destroyed object's hot-path cache entries: kept, the UTCB view pinned the dead EC's
+   * 4 KiB page (the soak found one page per restarted Genode child).
+   */
+  forget(id: number): void {
+    this.portals[id] = undefined;
+    this.replyArgs[id] = undefined;
+    this.resumed[id] = undefined;
+    this.utcbHead[id] = undefined;
+    this.utcbOf[id] = undefined;
+  }
+
   /** Whether the EC's UTCB header word (item counts) is 0, read through a 32-bit view: no BigInt is made. */
   emptyHeader(id: number, u: BigUint64Array): boolean {
     let v = this.utcbHead[id];

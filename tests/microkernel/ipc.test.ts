@@ -220,3 +220,19 @@ describe("IPC typed helpers and the register-level entry", () => {
     expect(script(true)).toEqual(script(false));
   });
 });
+
+describe("host-side caches of the IPC hot path", () => {
+  it("forget a destroyed EC and portal, so a dead EC's UTCB page is not kept alive", () => {
+    const { nova } = boot();
+    server(nova);
+    const ec = nova.ec(0x41).id;
+    nova.call(0x42);
+    nova.reply({ ec: nova.ec(0x41) });
+    expect(nova.k.utcbHead[ec]).toBeDefined();
+    expect(nova.k.portals.some((p) => p !== undefined)).toBe(true);
+    nova.revoke(nova.crd.obj(0x40, 2, 0x1f), { self: true });
+    expect(nova.k.d.objects.has(ec)).toBe(false);
+    expect([nova.k.utcbHead[ec], nova.k.utcbOf[ec], nova.k.resumed[ec], nova.k.replyArgs[ec]]).toEqual([undefined, undefined, undefined, undefined]);
+    nova.k.portals.forEach((p, id) => expect(p === undefined || nova.k.d.objects.has(id), `portal cache entry for dead object ${id}`).toBe(true));
+  });
+});
