@@ -14,7 +14,7 @@
  * being restored and fails loudly if it does not match. The price is time proportional to the
  * history, paid on restore only.
  */
-import { UsageError, hashValue, invariant, type Machine, type MachineSnapshot, type Result, type RunOptions } from "../machine/index.js";
+import { UsageError, hashValue, invariant, type Machine, type MachineSnapshot, type Result } from "../machine/index.js";
 import type { Xen } from "../xen/index.js";
 import { bootXen } from "../xen/index.js";
 import { novaPort, type NovaPort } from "./base-nova/nova-port.js";
@@ -84,8 +84,7 @@ export class Genode {
     bootState = undefined;
     this.sys = new GenodeSystem(machine, this.parts);
     this.journal = new Journal(machine, bootId);
-    const run = machine.run.bind(machine);
-    machine.run = (o: RunOptions) => this.journal.run(o, run);
+    machine.wrapRuns((o, direct) => this.journal.run(o, direct));
   }
 
   get core(): Core {

@@ -1,7 +1,7 @@
 /**
  * Genode's snapshot record: the operations that drove a machine with Genode on it since Genode
  * booted, in order — Genode's own entry points (g.start, g.reconfigure, g.rpcCost) and every
- * m.run(). Genode's objects hold closures (RPC dispatch functions, signal handlers, components'
+ * m.run() (seen through the machine's run wrapper). Genode's objects hold closures (RPC dispatch functions, signal handlers, components'
  * timers), which no snapshot can copy; the machine is deterministic, so replaying these
  * operations from the boot snapshot rebuilds exactly those objects, and the machine with them
  * (genode.ts). Entries are plain data; consecutive equal ones are counted, not repeated, so a

@@ -47,6 +47,12 @@ export type EventHandler = (payload: unknown, cpu: CpuId, time: Cycles) => void;
 
 export type RunOptions = { cycles: Cycles } | { until: Cycles | (() => boolean) };
 
+/**
+ * Sees every run before the machine does it: `direct` is the machine's own run. Genode's journal
+ * records runs this way so that rewinding can replay them.
+ */
+export type RunWrapper = (options: RunOptions, direct: (options: RunOptions) => RunResult) => RunResult;
+
 export interface RunResult {
   reason: "cycles" | "until" | "idle";
   now: Cycles;
@@ -83,6 +89,8 @@ export class Machine {
   private readonly handlers = new Map<string, EventHandler>();
   private readonly dispatchers: Dispatcher[] = [];
   private readonly layers = new Map<string, Stateful>();
+  private runWrapper: RunWrapper | undefined;
+  private readonly runDirect = (options: RunOptions): RunResult => this.runUnwrapped(options);
   private readonly scratch: PendingEvent = { time: 0, seq: 0, cpu: 0, kind: "", payload: undefined };
 
   constructor(options: MachineOptions = {}) {
@@ -227,6 +235,20 @@ export class Machine {
    * target time, the `until` condition, or nothing is left to do.
    */
   run(options: RunOptions): RunResult {
+    const wrapper = this.runWrapper;
+    return wrapper === undefined ? this.runUnwrapped(options) : wrapper(options, this.runDirect);
+  }
+
+  /**
+   * Let one layer see every run (see RunWrapper). One only: a second wrapper would have to decide
+   * whether it sees the first's replays, and no layer needs that yet.
+   */
+  wrapRuns(wrapper: RunWrapper): void {
+    if (this.runWrapper !== undefined) throw new UsageError("runs-wrapped", "this machine's runs are already wrapped by another layer (one wrapper per machine)");
+    this.runWrapper = wrapper;
+  }
+
+  private runUnwrapped(options: RunOptions): RunResult {
     let target: Cycles;
     let stop: (() => boolean) | undefined;
     if ("cycles" in options) {

@@ -108,6 +108,20 @@ describe("Machine", () => {
     expect(m.run({ until: () => false })).toMatchObject({ reason: "idle", events: 1 });
   });
 
+  it("lets one layer see every run and do it through the machine's own run", () => {
+    const m = workload(5);
+    const seen: { options: unknown; traceAfter: number }[] = [];
+    m.wrapRuns((options, direct) => {
+      const r = direct(options);
+      seen.push({ options, traceAfter: m.trace.size });
+      return r;
+    });
+    const until = () => m.trace.size >= 7;
+    expect(m.run({ until })).toMatchObject({ reason: "until" });
+    expect(seen).toEqual([{ options: { until }, traceAfter: 7 }]);
+    expect(() => m.wrapRuns((o, direct) => direct(o))).toThrowError(/already wrapped by another layer/);
+  });
+
   it("delivers an IPI one IPI latency after the sender's time", () => {
     const m = new Machine({ cpus: 2 });
     const seen: number[] = [];
