@@ -4,8 +4,8 @@
  *
  * Snapshot → run → restore → run identity is tested per layer elsewhere: NOVA in
  * tests/microkernel/ipc.test.ts ("restores a snapshot exactly"), the Xen hypervisor in
- * tests/xen/property.test.ts, XenStore, drivers and toolstack in tests/xen/system/snapshot.test.ts.
- * Genode has no snapshot layer yet, so there is nothing to restore it with.
+ * tests/xen/property.test.ts, XenStore, drivers and toolstack in tests/xen/system/snapshot.test.ts;
+ * and Genode (its journal replayed from the boot snapshot) in tests/genode/snapshot.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { createMachine } from "../../src/index.js";
@@ -14,26 +14,7 @@ import { bootGenode } from "../../src/genode/index.js";
 import { createScenario, WORKLOADS } from "../../src/scenarios/index.js";
 import { boot as bootNova, server } from "../microkernel/setup.js";
 import { connect } from "../xen/helpers.js";
-
-/** Runs `body` with Date.now, Math.random and performance.now replaced by traps that throw. */
-function withoutHostTimeOrRandomness<T>(body: () => T): T {
-  /* eslint-disable no-restricted-properties -- this test replaces them with traps */
-  const saved = { now: Date.now, random: Math.random, perf: performance.now };
-  const trap = () => {
-    throw new Error("the emulator read host time or host randomness");
-  };
-  Date.now = trap;
-  Math.random = trap;
-  performance.now = trap;
-  try {
-    return body();
-  } finally {
-    Date.now = saved.now;
-    Math.random = saved.random;
-    performance.now = saved.perf;
-  }
-  /* eslint-enable no-restricted-properties */
-}
+import { withoutHostTimeOrRandomness } from "../support/host-time-trap.js";
 
 describe("no host time or randomness in any layer", () => {
   it("NOVA: boot, PDs, portals, semaphores, delegation and revocation", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { withoutHostTimeOrRandomness } from "../support/host-time-trap.js";
 import { GuestThread, INTERRUPT_FLAG, Machine, type Dispatcher, type GuestProgram } from "../../src/machine/index.js";
 
 /** A toy dispatcher: one guest thread per CPU, each entry charged as a syscall plus `work` cycles of memcpy. */
@@ -165,26 +166,14 @@ describe("Machine", () => {
   });
 
   it("never reads wall-clock time or Math.random", () => {
-    /* eslint-disable no-restricted-properties -- this test replaces them with traps */
-    const saved = { now: Date.now, random: Math.random, perf: performance.now };
-    const trap = () => {
-      throw new Error("the emulator read host time or host randomness");
-    };
-    Date.now = trap;
-    Math.random = trap;
-    performance.now = trap;
-    try {
+    const m = withoutHostTimeOrRandomness(() => {
       const m = workload(4);
       m.run({ cycles: 100_000 });
       m.restore(m.snapshot());
       m.chromeTrace();
-      expect(m.trace.size).toBeGreaterThan(0);
-    } finally {
-      Date.now = saved.now;
-      Math.random = saved.random;
-      performance.now = saved.perf;
-    }
-    /* eslint-enable no-restricted-properties */
+      return m;
+    });
+    expect(m.trace.size).toBeGreaterThan(0);
   });
 
   it("rejects misuse with errors that name the problem", () => {
