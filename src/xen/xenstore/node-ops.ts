@@ -9,7 +9,7 @@
  */
 import { DOMID_ANY, XENSTORE_PAYLOAD_MAX, XENSTORE_SERVER_FEATURE_DOMID_ANY, XS_PERM_IGNORE, XS_PERM_OWNER, XS_PERM_READ, XS_PERM_WRITE } from "../abi/xs-wire.js";
 import { atoi, latin1, latin1Bytes, nulStrings, oneArg } from "./cstring.js";
-import { nodeSize, owner, withChild, withoutChild, type XsNode } from "./node.js";
+import { nodeSize, nodeSizeOf, owner, withChild, withoutChild, type XsNode } from "./node.js";
 import { baseName, childPath, parentOf, type DomId } from "./path.js";
 import { formatPerm, parsePerms, type Perm } from "./perms.js";
 import { XsError, type Ctx, type Store } from "./store.js";
@@ -76,11 +76,11 @@ export function doGetPerms(s: Store, ctx: Ctx, payload: string): string {
 export function doWrite(s: Store, ctx: Ctx, payload: string): string {
   const nul = payload.indexOf("\0");
   if (nul < 0) throw XsError.of("EINVAL");
-  const data = latin1Bytes(payload.slice(nul + 1), "value");
+  const data = latin1Bytes(payload, "value", nul + 1);
   const { name, node } = s.lookup(ctx, payload.slice(0, nul), XS_PERM_WRITE, false);
   let written: XsNode;
   if (node) {
-    if (s.over(ctx.conn, "node-size", nodeSize({ perms: node.perms, data, childlen: node.childlen }))) throw XsError.of("ENOSPC");
+    if (s.over(ctx.conn, "node-size", nodeSizeOf(node.perms, data, node.childlen))) throw XsError.of("ENOSPC");
     written = { name: node.name, generation: s.nextGeneration(), perms: node.perms, data, children: node.children, childlen: node.childlen };
     s.put(ctx, written);
   } else written = createNode(s, ctx, name, data);

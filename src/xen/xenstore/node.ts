@@ -28,7 +28,12 @@ export interface XsNode {
 
 /** core.c `calc_node_acc_size`: what the `node-size` quota is checked against. */
 export function nodeSize(n: Pick<XsNode, "perms" | "data" | "childlen">): number {
-  return NODE_HDR_SIZE + n.perms.length * XS_PERMISSIONS_SIZE + n.data.length + n.childlen;
+  return nodeSizeOf(n.perms, n.data, n.childlen);
+}
+
+/** `nodeSize` of a node version not yet built (a WRITE checks its quota before making the record). */
+export function nodeSizeOf(perms: PermList, data: Uint8Array, childlen: number): number {
+  return NODE_HDR_SIZE + perms.length * XS_PERMISSIONS_SIZE + data.length + childlen;
 }
 
 export function withChild(n: XsNode, child: string): Pick<XsNode, "children" | "childlen"> {

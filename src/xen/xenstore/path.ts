@@ -7,7 +7,26 @@
 export type DomId = number;
 
 /** core.c `valid_chars`: A-Z a-z 0-9 and "-/_@". */
-const VALID = /^[A-Za-z0-9\-/_@]*$/;
+function validChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 47 && c <= 57) || c === 45 || c === 95 || c === 64; // a-z A-Z /0-9 - _ @
+}
+
+/**
+ * Only valid chars and no "//": one pass over the request path instead of a regular expression
+ * plus a substring search (every request canonicalizes its path). A relative path is joined to its
+ * home with one '/', so "//" appears in the joined name exactly when it appears in `path`.
+ */
+function validCharsNoDoubleSlash(path: string): boolean {
+  let prevSlash = false;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (!validChar(c)) return false;
+    const slash = c === 47;
+    if (slash && prevSlash) return false;
+    prevSlash = slash;
+  }
+  return true;
+}
 
 const homes: string[] = [];
 
@@ -23,27 +42,24 @@ function localPrefixLength(name: string): number {
   return m ? m[0].length : 0;
 }
 
-export type Canonical = { ok: true; name: string; relative: boolean } | { ok: false };
+/** A path that canonicalize joins to the caller's home: it starts with neither '/' nor '@'. */
+export function isRelative(path: string): boolean {
+  return path[0] !== "/" && path[0] !== "@";
+}
 
 /**
- * core.c `canonicalize`: EINVAL (ok: false) for no path, bad characters, '@' where no special path
- * is allowed, a trailing '/' (except "/"), "//", or a length over `pathMax` counted after the
- * `/local/domain/<id>/` prefix. `pathMax` is undefined when no quota applies (privileged caller).
- * The empty string is rejected by the trailing-slash rule after being made "<home>/".
+ * core.c `canonicalize`: the canonical name, or undefined (EINVAL) for no path, bad characters,
+ * '@' where no special path is allowed, a trailing '/' (except "/"), "//", or a length over
+ * `pathMax` counted after the `/local/domain/<id>/` prefix. `pathMax` is undefined when no quota
+ * applies (privileged caller). The empty string is rejected by the trailing-slash rule after being
+ * made "<home>/".
  */
-export function canonicalize(
-  path: string | undefined,
-  home: string,
-  allowSpecial: boolean,
-  pathMax: number | undefined,
-): Canonical {
-  if (path === undefined || !VALID.test(path) || (path[0] === "@" && !allowSpecial)) return { ok: false };
-  const relative = path[0] !== "/" && path[0] !== "@";
-  const name = relative ? `${home}/${path}` : path;
-  if (name.endsWith("/") && name !== "/") return { ok: false };
-  if (name.includes("//")) return { ok: false };
-  if (pathMax !== undefined && name.length - localPrefixLength(name) >= pathMax) return { ok: false };
-  return { ok: true, name, relative };
+export function canonicalize(path: string | undefined, home: string, allowSpecial: boolean, pathMax: number | undefined): string | undefined {
+  if (path === undefined || !validCharsNoDoubleSlash(path) || (path[0] === "@" && !allowSpecial)) return undefined;
+  const name = isRelative(path) ? home + "/" + path : path;
+  if (name.length > 1 && name.charCodeAt(name.length - 1) === 47) return undefined;
+  if (pathMax !== undefined && name.length - localPrefixLength(name) >= pathMax) return undefined;
+  return name;
 }
 
 /** core.c `get_parent`: everything before the last '/', or "/" (also for "@special" names). */

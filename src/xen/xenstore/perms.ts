@@ -19,13 +19,6 @@ export interface Perm {
 /** Entry 0 is the owner, and its letter is the access of every domain not listed later. */
 export type PermList = readonly Perm[];
 
-/** Who is asking: the connection's domid, its SET_TARGET target, and whether it is privileged. */
-export interface Requester {
-  readonly id: DomId;
-  readonly target: DomId | undefined;
-  readonly privileged: boolean;
-}
-
 const LETTER: Record<string, number> = { r: XS_PERM_READ, w: XS_PERM_WRITE, b: XS_PERM_READ | XS_PERM_WRITE, n: XS_PERM_NONE };
 
 /** Parse perm strings ("r5", "n0", "b0x10" — strtol base 0); undefined means EINVAL. */
@@ -50,20 +43,22 @@ export function formatPerm(p: Perm): string {
 }
 
 /** core.c `perm_allows_conn`: the entry names the caller, its target, or DOMID_ANY. */
-function allows(r: Requester, p: Perm): boolean {
-  return p.id === r.id || (r.target !== undefined && p.id === r.target) || p.id === DOMID_ANY;
+function allows(id: DomId, target: DomId | undefined, p: Perm): boolean {
+  return p.id === id || (target !== undefined && p.id === target) || p.id === DOMID_ANY;
 }
 
 /**
- * core.c `perm_for_conn`: privileged callers and the owner get read, write and owner; otherwise
- * the first later entry (not ignored) naming the caller decides, else the owner entry's letter.
+ * core.c `perm_for_conn` for the caller `id` (with SET_TARGET `target`): privileged callers and
+ * the owner get read, write and owner; otherwise the first later entry (not ignored) naming the
+ * caller decides, else the owner entry's letter. The caller comes as plain values, not a record,
+ * because every permission check of every request asks.
  */
-export function permForConn(r: Requester, perms: PermList): number {
+export function permForConn(id: DomId, target: DomId | undefined, privileged: boolean, perms: PermList): number {
   const all = XS_PERM_READ | XS_PERM_WRITE | XS_PERM_OWNER;
-  if (r.privileged || allows(r, perms[0]!)) return all;
+  if (privileged || allows(id, target, perms[0]!)) return all;
   for (let i = 1; i < perms.length; i++) {
     const p = perms[i]!;
-    if (!(p.perms & XS_PERM_IGNORE) && allows(r, p)) return p.perms & all;
+    if (!(p.perms & XS_PERM_IGNORE) && allows(id, target, p)) return p.perms & all;
   }
   return perms[0]!.perms & all;
 }

@@ -8,7 +8,7 @@ import { XS_PERM_READ, type XsdError } from "../abi/xs-wire.js";
 import type { Connection, PendingRequest } from "./connection.js";
 import type { XsNode } from "./node.js";
 import { canonicalize, domainPath, parentOf, type DomId } from "./path.js";
-import { adjustPerms, permForConn, type PermList, type Requester } from "./perms.js";
+import { adjustPerms, permForConn, type PermList } from "./perms.js";
 import { quotaExceeded, type QuotaName } from "./quota.js";
 import type { Transaction } from "./transaction.js";
 import type { WatchIndex, WatchMatch } from "./watch.js";
@@ -43,10 +43,6 @@ export interface Ctx {
   readonly req: PendingRequest | undefined;
 }
 
-export function requester(conn: Connection): Requester {
-  return { id: conn.id, target: conn.target?.id, privileged: conn.privileged };
-}
-
 /** The daemon services the store needs. */
 export interface StoreEnv {
   domainGeneration(domid: DomId): number | undefined;
@@ -59,10 +55,15 @@ export class Store {
   /** Nodes owned per domain (domain.c `ACC_NODES`). */
   readonly counts = new Map<DomId, number>();
 
+  /** Bound once: `adjusted` runs on every node read and would otherwise build a closure each time. */
+  private readonly domainGeneration: (id: DomId) => number | undefined;
+
   constructor(
-    private readonly env: StoreEnv,
+    env: StoreEnv,
     readonly watches: WatchIndex,
-  ) {}
+  ) {
+    this.domainGeneration = (id) => env.domainGeneration(id);
+  }
 
   /** A hard quota of the connection's domain, exceeded at `value`? (`domain_max_chk`) */
   over(conn: Connection, name: QuotaName, value: number): boolean {
@@ -98,21 +99,21 @@ export class Store {
   }
 
   adjusted(n: XsNode): XsNode {
-    const perms = adjustPerms(n.perms, n.generation, (id) => this.env.domainGeneration(id));
+    const perms = adjustPerms(n.perms, n.generation, this.domainGeneration);
     return perms === n.perms ? n : { ...n, perms };
   }
 
   /** Rights of `conn` on a node (`perm_for_conn`). */
   perm(conn: Connection, perms: PermList): number {
-    return permForConn(requester(conn), perms);
+    return permForConn(conn.id, conn.target?.id, conn.privileged, perms);
   }
 
   /** Canonical name of a request path, or EINVAL (`canonicalize`). */
-  canonical(conn: Connection, path: string | undefined, allowSpecial: boolean): { name: string; relative: boolean } {
+  canonical(conn: Connection, path: string | undefined, allowSpecial: boolean): string {
     const pathMax = conn.privileged ? undefined : conn.domain.quotas.hard["path-max"] || undefined;
-    const c = canonicalize(path, domainPath(conn.id), allowSpecial, pathMax);
-    if (!c.ok) throw XsError.of("EINVAL");
-    return c;
+    const name = canonicalize(path, domainPath(conn.id), allowSpecial, pathMax);
+    if (name === undefined) throw XsError.of("EINVAL");
+    return name;
   }
 
   /**
@@ -121,7 +122,7 @@ export class Store {
    * told); EACCES otherwise, so that a caller learns nothing of nodes it may not see.
    */
   lookup(ctx: Ctx, path: string | undefined, perm: number, allowSpecial: boolean): { name: string; node: XsNode | undefined } {
-    const { name } = this.canonical(ctx.conn, path, allowSpecial);
+    const name = this.canonical(ctx.conn, path, allowSpecial);
     const node = this.read(ctx, name);
     if (node && (this.perm(ctx.conn, node.perms) & perm) === perm) return { name, node };
     const errno = this.errnoFromParents(ctx, name, node ? "EACCES" : "ENOENT", perm);

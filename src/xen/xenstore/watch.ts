@@ -31,6 +31,8 @@ export interface Watch {
  */
 export type WatchMatch = "exact" | "subtree" | "depth" | "nodepth";
 
+const NONE: readonly Watch[] = [];
+
 export class WatchIndex {
   private readonly byPath = new Map<string, Watch[]>();
   private seq = 0;
@@ -59,10 +61,13 @@ export class WatchIndex {
     return n;
   }
 
-  /** The watches an event on `name` fires, in watch creation order (watch.c `fire_watches`). */
-  match(name: string, match: WatchMatch): Watch[] {
+  /**
+   * The watches an event on `name` fires, in watch creation order (watch.c `fire_watches`). The
+   * result is shared and empty when nothing matches: most writes fire no watch, so they allocate nothing.
+   */
+  match(name: string, match: WatchMatch): readonly Watch[] {
+    if (this.byPath.size === 0) return NONE;
     const out: Watch[] = [];
-    if (this.byPath.size === 0) return out;
     const exact = this.byPath.get(name);
     if (match === "exact" || match === "nodepth") {
       if (exact) for (const w of exact) if (match === "exact" || w.depth < 0) out.push(w);
@@ -77,6 +82,7 @@ export class WatchIndex {
         }
       }
     }
+    if (out.length === 0) return NONE;
     if (out.length > 1) out.sort((a, b) => a.seq - b.seq);
     return out;
   }

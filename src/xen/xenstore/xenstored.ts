@@ -42,9 +42,15 @@ export interface XenstoredOptions {
   keepOrphans?: boolean;
 }
 
-type Handler = (ctx: Ctx, payload: string, after: (f: () => void) => void) => string;
+/** `after` collects work to run once the reply is built (the initial event of a WATCH). */
+type Handler = (ctx: Ctx, payload: string, after: (() => void)[]) => string;
 /** core.c `XS_FLAG_NOTID`, `XS_FLAG_PRIV`. */
-interface WireFunc { handler: Handler; notid?: boolean; priv?: boolean }
+interface WireFunc { readonly handler: Handler; readonly notid: boolean; readonly priv: boolean }
+
+/** Every entry gets both flags, so that the table's records share one shape and dispatch reads them monomorphically. */
+function wireFunc(handler: Handler, flags: { notid?: boolean; priv?: boolean } = {}): WireFunc {
+  return { handler, notid: flags.notid ?? false, priv: flags.priv ?? false };
+}
 
 export class Xenstored {
   readonly watches = new WatchIndex();
@@ -72,30 +78,30 @@ export class Xenstored {
       allocDomain: (id) => void this.allocDomain(id),
     };
     this.wireFuncs = {
-      [XsType.XS_CONTROL]: { handler: (c, p) => dom.doControl(this, c, p), priv: true },
-      [XsType.XS_DIRECTORY]: { handler: (c, p) => nodeOps.doDirectory(s, c, p) },
-      [XsType.XS_READ]: { handler: (c, p) => nodeOps.doRead(s, c, p) },
-      [XsType.XS_GET_PERMS]: { handler: (c, p) => nodeOps.doGetPerms(s, c, p) },
-      [XsType.XS_WATCH]: { handler: (c, p, a) => watchOps.doWatch(s, c, p, a), notid: true },
-      [XsType.XS_UNWATCH]: { handler: (c, p) => watchOps.doUnwatch(s, c, p), notid: true },
-      [XsType.XS_TRANSACTION_START]: { handler: (c) => txOps.doTransactionStart(s, c) },
-      [XsType.XS_TRANSACTION_END]: { handler: (c, p) => txOps.doTransactionEnd(s, c, p, this.commitEnv) },
-      [XsType.XS_INTRODUCE]: { handler: (c, p) => dom.doIntroduce(this, c, p), priv: true },
-      [XsType.XS_RELEASE]: { handler: (c, p) => dom.doRelease(this, c, p), priv: true },
-      [XsType.XS_GET_DOMAIN_PATH]: { handler: (c, p) => dom.doGetDomainPath(c, p) },
-      [XsType.XS_WRITE]: { handler: (c, p) => nodeOps.doWrite(s, c, p) },
-      [XsType.XS_MKDIR]: { handler: (c, p) => nodeOps.doMkdir(s, c, p) },
-      [XsType.XS_RM]: { handler: (c, p) => nodeOps.doRm(s, c, p) },
-      [XsType.XS_SET_PERMS]: { handler: (c, p) => nodeOps.doSetPerms(s, c, p, refs) },
-      [XsType.XS_IS_DOMAIN_INTRODUCED]: { handler: (c, p) => dom.doIsDomainIntroduced(this, c, p), priv: true },
-      [XsType.XS_RESUME]: { handler: (c, p) => dom.doResume(this, c, p), priv: true },
-      [XsType.XS_SET_TARGET]: { handler: (c, p) => dom.doSetTarget(this, c, p), priv: true },
-      [XsType.XS_RESET_WATCHES]: { handler: (c) => dom.doResetWatches(this, c) },
-      [XsType.XS_DIRECTORY_PART]: { handler: (c, p) => nodeOps.doDirectoryPart(s, c, p) },
-      [XsType.XS_GET_FEATURE]: { handler: (c, p) => dom.doGetFeature(this, c, p) },
-      [XsType.XS_SET_FEATURE]: { handler: (c, p) => dom.doSetFeature(this, c, p), priv: true },
-      [XsType.XS_GET_QUOTA]: { handler: (c, p) => dom.doGetQuota(this, c, p), priv: true },
-      [XsType.XS_SET_QUOTA]: { handler: (c, p) => dom.doSetQuota(this, c, p), priv: true },
+      [XsType.XS_CONTROL]: wireFunc((c, p) => dom.doControl(this, c, p), { priv: true }),
+      [XsType.XS_DIRECTORY]: wireFunc((c, p) => nodeOps.doDirectory(s, c, p)),
+      [XsType.XS_READ]: wireFunc((c, p) => nodeOps.doRead(s, c, p)),
+      [XsType.XS_GET_PERMS]: wireFunc((c, p) => nodeOps.doGetPerms(s, c, p)),
+      [XsType.XS_WATCH]: wireFunc((c, p, a) => watchOps.doWatch(s, c, p, a), { notid: true }),
+      [XsType.XS_UNWATCH]: wireFunc((c, p) => watchOps.doUnwatch(s, c, p), { notid: true }),
+      [XsType.XS_TRANSACTION_START]: wireFunc((c) => txOps.doTransactionStart(s, c)),
+      [XsType.XS_TRANSACTION_END]: wireFunc((c, p) => txOps.doTransactionEnd(s, c, p, this.commitEnv)),
+      [XsType.XS_INTRODUCE]: wireFunc((c, p) => dom.doIntroduce(this, c, p), { priv: true }),
+      [XsType.XS_RELEASE]: wireFunc((c, p) => dom.doRelease(this, c, p), { priv: true }),
+      [XsType.XS_GET_DOMAIN_PATH]: wireFunc((c, p) => dom.doGetDomainPath(c, p)),
+      [XsType.XS_WRITE]: wireFunc((c, p) => nodeOps.doWrite(s, c, p)),
+      [XsType.XS_MKDIR]: wireFunc((c, p) => nodeOps.doMkdir(s, c, p)),
+      [XsType.XS_RM]: wireFunc((c, p) => nodeOps.doRm(s, c, p)),
+      [XsType.XS_SET_PERMS]: wireFunc((c, p) => nodeOps.doSetPerms(s, c, p, refs)),
+      [XsType.XS_IS_DOMAIN_INTRODUCED]: wireFunc((c, p) => dom.doIsDomainIntroduced(this, c, p), { priv: true }),
+      [XsType.XS_RESUME]: wireFunc((c, p) => dom.doResume(this, c, p), { priv: true }),
+      [XsType.XS_SET_TARGET]: wireFunc((c, p) => dom.doSetTarget(this, c, p), { priv: true }),
+      [XsType.XS_RESET_WATCHES]: wireFunc((c) => dom.doResetWatches(this, c)),
+      [XsType.XS_DIRECTORY_PART]: wireFunc((c, p) => nodeOps.doDirectoryPart(s, c, p)),
+      [XsType.XS_GET_FEATURE]: wireFunc((c, p) => dom.doGetFeature(this, c, p)),
+      [XsType.XS_SET_FEATURE]: wireFunc((c, p) => dom.doSetFeature(this, c, p), { priv: true }),
+      [XsType.XS_GET_QUOTA]: wireFunc((c, p) => dom.doGetQuota(this, c, p), { priv: true }),
+      [XsType.XS_SET_QUOTA]: wireFunc((c, p) => dom.doSetQuota(this, c, p), { priv: true }),
     };
     this.setupStructure();
     dom.initDomain(this, this.privDomid, opts.privPort ?? 0);
@@ -149,32 +155,33 @@ export class Xenstored {
     return conn;
   }
 
-  /** core.c `process_message`: dispatch one request and build its reply. */
-  process(conn: Connection, m: XsMessage, after: (() => void)[], req: PendingRequest): XsMessage {
-    const reply = (type: number, payload: string): XsMessage => ({ type, reqId: m.reqId, txId: m.txId, payload });
-    const error = (e: XsdError): XsMessage => reply(XsType.XS_ERROR, `${XSD_ERRORS.includes(e) ? e : "EINVAL"}\0`);
+  /**
+   * core.c `process_message`: dispatch one request and build its reply. `req` may be undefined
+   * for a privileged connection, whose requests are never held outstanding.
+   */
+  process(conn: Connection, m: XsMessage, after: (() => void)[], req: PendingRequest | undefined): XsMessage {
     this.host.charge(this.storeDomid, "xs_request", m.payload.length);
     const f = m.type < XsType.XS_TYPE_COUNT ? this.wireFuncs[m.type] : undefined;
-    if (!f) return error("ENOSYS");
-    if (f.priv && !conn.privileged) return error("EACCES");
+    if (!f) return errorReply(m, "ENOSYS");
+    if (f.priv && !conn.privileged) return errorReply(m, "EACCES");
     let tx;
     if (!f.notid && m.txId !== 0) {
       tx = conn.transactions.get(m.txId);
-      if (!tx) return error("ENOENT");
+      if (!tx) return errorReply(m, "ENOENT");
     }
     const ctx: Ctx = { conn, tx, req: conn.privileged ? undefined : req };
     let payload: string;
     try {
-      payload = f.handler(ctx, m.payload, (fn) => after.push(fn));
+      payload = f.handler(ctx, m.payload, after);
     } catch (e) {
       if (e instanceof XsError) {
         after.length = 0;
-        return error(e.errno);
+        return errorReply(m, e.errno);
       }
       throw e;
     }
-    if (payload.length > XENSTORE_PAYLOAD_MAX) return error("E2BIG"); // XSA-72
-    return reply(m.type, payload);
+    if (payload.length > XENSTORE_PAYLOAD_MAX) return errorReply(m, "E2BIG"); // XSA-72
+    return { type: m.type, reqId: m.reqId, txId: m.txId, payload };
   }
 
   /** Handle one request from `domid` and return its reply (nothing is queued for the reply). */
@@ -185,11 +192,12 @@ export class Xenstored {
       this.ignoreConnection(conn, XENSTORE_ERROR_PROTO);
       return undefined;
     }
-    const req: PendingRequest = { domid, events: 0, replyQueued: false };
+    // Only an unprivileged request can be held outstanding by its events (see `process`).
+    const req: PendingRequest | undefined = conn.privileged ? undefined : { domid, events: 0, replyQueued: false };
     const after: (() => void)[] = [];
     const reply = this.process(conn, m, after, req);
     for (const f of after) f();
-    if (req.events > 0) conn.domain.outstanding++; // held until its events are drained (XSA-326)
+    if (req !== undefined && req.events > 0) conn.domain.outstanding++; // held until its events are drained (XSA-326)
     return reply;
   }
 
@@ -351,4 +359,9 @@ export class Xenstored {
   static bytes(s: string): Uint8Array {
     return latin1Bytes(s, "string");
   }
+}
+
+/** core.c `send_error`: an XS_ERROR reply to `m` naming `e` (EINVAL for a name not in xsd_errors). */
+function errorReply(m: XsMessage, e: XsdError): XsMessage {
+  return { type: XsType.XS_ERROR, reqId: m.reqId, txId: m.txId, payload: (XSD_ERRORS.includes(e) ? e : "EINVAL") + "\0" };
 }
