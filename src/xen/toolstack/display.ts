@@ -14,10 +14,13 @@ import type { StateChange } from "../drivers/xenbus-end.js";
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const DISPLAY = Symbol.for("Jupyter.display");
 
-/** xenstore_client.c `sanitise_value`: printable bytes as they are, others as \ooo; `\` doubled. */
-function sanitise(data: Uint8Array): string {
+/** xenstore_client.c `sanitise_value`: printable bytes as they are, others as \ooo; `\` doubled. `value` is latin1. */
+function sanitise(value: string): string {
   let s = "";
-  for (const b of data) s += b === 0x5c ? "\\\\" : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, "0")}`;
+  for (let i = 0; i < value.length; i++) {
+    const b = value.charCodeAt(i);
+    s += b === 0x5c ? "\\\\" : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, "0")}`;
+  }
   return s;
 }
 
@@ -35,7 +38,7 @@ export class XenstoreTree {
         const cn = store.nodes.get(child);
         if (cn === undefined) continue;
         const perms = cn.perms.map((x) => `${"nrwb"[x.perms & 3] ?? "?"}${x.id}`).join(",");
-        this.lines.push({ depth, name: c, value: sanitise(cn.data), perms });
+        this.lines.push({ depth, name: c, value: sanitise(cn.value), perms });
         walk(child, depth + 1);
       }
     };

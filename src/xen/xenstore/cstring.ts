@@ -24,14 +24,11 @@ export function isLatin1(s: string): boolean {
   return true;
 }
 
-/**
- * A string whose every char is <= 0xff, as bytes; from `start` on (so a caller need not slice
- * the string first). `what` names the value in the error, which counts the index from `start`.
- */
-export function latin1Bytes(s: string, what: string, start = 0): Uint8Array {
-  const out = new Uint8Array(s.length - start);
-  for (let i = 0; i < out.length; i++) {
-    const c = s.charCodeAt(start + i);
+/** A string whose every char is <= 0xff, as bytes. `what` names the value in the error. */
+export function latin1Bytes(s: string, what: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
     if (c > 0xff) {
       throw new Error(
         `${what} has character U+${c.toString(16).padStart(4, "0")} at index ${i}: ` +

@@ -8,14 +8,13 @@
  * as it was (C xenstored instead writes node by node and undoes on failure).
  */
 import { DOMID_ANY, XENSTORE_PAYLOAD_MAX, XENSTORE_SERVER_FEATURE_DOMID_ANY, XS_PERM_IGNORE, XS_PERM_OWNER, XS_PERM_READ, XS_PERM_WRITE } from "../abi/xs-wire.js";
-import { atoi, latin1, latin1Bytes, nulStrings, oneArg } from "./cstring.js";
+import { atoi, nulStrings, oneArg } from "./cstring.js";
 import { nodeSize, nodeSizeOf, owner, withChild, withoutChild, type XsNode } from "./node.js";
 import { baseName, childPath, parentOf, type DomId } from "./path.js";
 import { formatPerm, parsePerms, type Perm } from "./perms.js";
 import { XsError, type Ctx, type Store } from "./store.js";
 
 const OK = "OK\0";
-const EMPTY = new Uint8Array(0);
 
 /** What SET_PERMS needs to know about domains (domain.c `domain_alloc_permrefs`). */
 export interface PermRefs {
@@ -27,7 +26,7 @@ export interface PermRefs {
 export function doRead(s: Store, ctx: Ctx, payload: string): string {
   const { node } = s.lookup(ctx, oneArg(payload), XS_PERM_READ, false);
   if (!node) throw XsError.of("ENOENT");
-  return latin1(node.data);
+  return node.value;
 }
 
 export function doDirectory(s: Store, ctx: Ctx, payload: string): string {
@@ -76,14 +75,15 @@ export function doGetPerms(s: Store, ctx: Ctx, payload: string): string {
 export function doWrite(s: Store, ctx: Ctx, payload: string): string {
   const nul = payload.indexOf("\0");
   if (nul < 0) throw XsError.of("EINVAL");
-  const data = latin1Bytes(payload, "value", nul + 1);
+  // The payload is latin1 already: the API checks it, and ring bytes arrive one char per byte.
+  const value = payload.slice(nul + 1);
   const { name, node } = s.lookup(ctx, payload.slice(0, nul), XS_PERM_WRITE, false);
   let written: XsNode;
   if (node) {
-    if (s.over(ctx.conn, "node-size", nodeSizeOf(node.perms, data, node.childlen))) throw XsError.of("ENOSPC");
-    written = { name: node.name, generation: s.nextGeneration(), perms: node.perms, data, children: node.children, childlen: node.childlen };
+    if (s.over(ctx.conn, "node-size", nodeSizeOf(node.perms, value, node.childlen))) throw XsError.of("ENOSPC");
+    written = { name: node.name, generation: s.nextGeneration(), perms: node.perms, value, children: node.children, childlen: node.childlen };
     s.put(ctx, written);
-  } else written = createNode(s, ctx, name, data);
+  } else written = createNode(s, ctx, name, value);
   s.fire(ctx, name, "subtree", written);
   return OK;
 }
@@ -91,7 +91,7 @@ export function doWrite(s: Store, ctx: Ctx, payload: string): string {
 export function doMkdir(s: Store, ctx: Ctx, payload: string): string {
   const { name, node } = s.lookup(ctx, oneArg(payload), XS_PERM_WRITE, false);
   if (!node) {
-    const created = createNode(s, ctx, name, EMPTY);
+    const created = createNode(s, ctx, name, "");
     s.fire(ctx, name, "subtree", created);
   }
   return OK;
@@ -103,7 +103,7 @@ export function doMkdir(s: Store, ctx: Ctx, payload: string): string {
  * the `nodes` check compares the committed count + 1 for each new node, so one request creating
  * several parents can pass the quota by more than one node (C xenstored does the same).
  */
-function createNode(s: Store, ctx: Ctx, name: string, data: Uint8Array): XsNode {
+function createNode(s: Store, ctx: Ctx, name: string, value: string): XsNode {
   const names = [name];
   let parent: XsNode | undefined;
   for (let p = name; ; ) {
@@ -118,7 +118,7 @@ function createNode(s: Store, ctx: Ctx, name: string, data: Uint8Array): XsNode 
   const fresh: XsNode[] = names.map((n, i) => {
     const child = i > 0 ? baseName(names[i - 1]!) : undefined;
     return {
-      name: n, generation: 0, perms, data: i === 0 ? data : EMPTY,
+      name: n, generation: 0, perms, value: i === 0 ? value : "",
       children: child === undefined ? [] : [child], childlen: child === undefined ? 0 : child.length + 1,
     };
   });

@@ -1,5 +1,7 @@
 /**
  * A XenStore node: value bytes, permission list, ordered child names and generation count.
+ * The value is kept as a latin1 string (one char per byte), the form requests and replies carry
+ * it in, so that a WRITE stores its payload's tail and a READ answers with it, with no conversion.
  * Records are immutable, so a transaction can hold the version it read while the global
  * database moves on. Source: tools/xenstored/core.h `struct node_hdr`, `struct node` @RELEASE-4.22.0.
  */
@@ -19,7 +21,8 @@ export interface XsNode {
   readonly name: string;
   readonly generation: number;
   readonly perms: PermList;
-  readonly data: Uint8Array;
+  /** The value's bytes as a latin1 string (every char <= 0xff). */
+  readonly value: string;
   /** Child leaf names in the order they were created (DIRECTORY answers in this order). */
   readonly children: readonly string[];
   /** Bytes of the NUL-terminated child list, `hdr.childlen` in C. */
@@ -27,13 +30,13 @@ export interface XsNode {
 }
 
 /** core.c `calc_node_acc_size`: what the `node-size` quota is checked against. */
-export function nodeSize(n: Pick<XsNode, "perms" | "data" | "childlen">): number {
-  return nodeSizeOf(n.perms, n.data, n.childlen);
+export function nodeSize(n: Pick<XsNode, "perms" | "value" | "childlen">): number {
+  return nodeSizeOf(n.perms, n.value, n.childlen);
 }
 
 /** `nodeSize` of a node version not yet built (a WRITE checks its quota before making the record). */
-export function nodeSizeOf(perms: PermList, data: Uint8Array, childlen: number): number {
-  return NODE_HDR_SIZE + perms.length * XS_PERMISSIONS_SIZE + data.length + childlen;
+export function nodeSizeOf(perms: PermList, value: string, childlen: number): number {
+  return NODE_HDR_SIZE + perms.length * XS_PERMISSIONS_SIZE + value.length + childlen;
 }
 
 export function withChild(n: XsNode, child: string): Pick<XsNode, "children" | "childlen"> {

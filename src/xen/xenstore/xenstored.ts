@@ -121,7 +121,7 @@ export class Xenstored {
     const none = [{ id: p, perms: XS_PERM_NONE }];
     const mk = (name: string, children: string[], perms = none): void => {
       const childlen = children.reduce((n, c) => n + c.length + 1, 0);
-      this.store.nodes.set(name, { name, generation: this.store.nextGeneration(), perms, data: new Uint8Array(0), children, childlen });
+      this.store.nodes.set(name, { name, generation: this.store.nextGeneration(), perms, value: "", children, childlen });
     };
     mk("/", ["tool"]);
     mk("/tool", ["xenstored"]);
