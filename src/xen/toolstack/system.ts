@@ -302,7 +302,9 @@ export class XenSystem {
 
   /** libxl_domain_create_new: build, write the store, introduce, add devices, unpause unless `paused`. */
   create(cfg: DomainConfig, paused: boolean): DomId {
-    if (this.domidOf(cfg.name) !== undefined) throw new ToolstackError(`libxl: error: libxl_create.c: Domain name "${cfg.name}" already exists.\n`);
+    // libxl_domain.c libxl__domain_rename, called by libxl__domain_make once the domain exists (so
+    // real libxl puts "Domain <new domid>:" before the text and then destroys it); the model refuses first.
+    if (this.domidOf(cfg.name) !== undefined) throw new ToolstackError(`libxl: error: libxl_domain.c: Domain with name "${cfg.name}" already exists.\n`);
     this.chargeToolstack("create");
     const pages = cfg.memoryMb * 256;
     const maxvcpus = Math.max(cfg.maxvcpus ?? cfg.vcpus, cfg.vcpus);
@@ -540,13 +542,18 @@ export class XenSystem {
    * XEN_DOMCTL_max_mem, then write the balloon target `memory/target` (KiB; videoram 0 for PV/PVH),
    * which the guest's balloon driver watches. Returns libxl's error line, or undefined.
    * Unverified: libxl's log prefix carries file:line:function, which the model omits as the rest of
-   * this toolstack does.
+   * this toolstack does. The texts are libxl_mem.c's; libxl__logv hands them to the stdio logger
+   * (xtl_logger_stdio.c), which adds ": strerror(errno)" for LOGED and always ends the line with
+   * '\n', so a format that already ends in "\n" leaves an empty line after it.
    */
   setMemoryTarget(domid: DomId, targetKb: number): string | undefined {
     const home = `/local/domain/${domid}`;
-    const staticMax = Number(this.dom0xs.read(`${home}/memory/static-max`) ?? NaN);
-    if (!Number.isFinite(staticMax)) return `libxl: error: libxl_mem.c: Domain ${domid}:Cannot get memory static max\n`;
-    if (targetKb > staticMax) return `libxl: error: libxl_mem.c: Domain ${domid}:memory_dynamic_max must be less than or equal to memory_static_max\n`;
+    const staticMaxText = this.dom0xs.read(`${home}/memory/static-max`);
+    // LOGED after xs_read failed on a missing node: errno is ENOENT.
+    if (staticMaxText === undefined) return `libxl: error: libxl_mem.c: Domain ${domid}:Cannot get memory info from ${home}/memory/static-max: No such file or directory\n`;
+    const staticMax = Number(staticMaxText);
+    if (!Number.isFinite(staticMax)) return `libxl: error: libxl_mem.c: Domain ${domid}:Cannot get memory static max\n`; // unverified: libxl's strtoull check words it otherwise
+    if (targetKb > staticMax) return `libxl: error: libxl_mem.c: Domain ${domid}:memory_dynamic_max must be less than or equal to memory_static_max\n\n`;
     this.chargeToolstack("mem-set");
     const rc = this.xen.hypercall(0, __HYPERVISOR_domctl, { cmd: XEN_DOMCTL_max_mem, interface_version: XEN_DOMCTL_INTERFACE_VERSION, domain: domid, u: { max_mem: { max_memkb: targetKb + LIBXL_MAXMEM_CONSTANT } } });
     if (rc < 0) return `libxl: error: libxl_mem.c: Domain ${domid}:xc_domain_setmaxmem domid=${domid} memkb=${targetKb + LIBXL_MAXMEM_CONSTANT} failed rc=${rc}\n`;

@@ -22,6 +22,21 @@ function out(stdout: string, stderr = "", status: 0 | 1 = 0): XlOutput {
 }
 const fail = (stderr: string): XlOutput => out("", stderr, 1);
 
+/**
+ * libxl_device.c device_addrm_aocomplete: a libxl_device_*_add that fails before it has a device
+ * (here: its setdefault, or the disk's vdev) logs this, with no domid.
+ */
+const DEVICE_ADD_FAILED = "libxl: error: libxl_device.c: unable to add device\n";
+
+/**
+ * An unknown vdev, logged twice: by libxl_disk.c libxl__device_from_disk and again by its caller
+ * device_disk_add. `domain` is "Domain <id>:" where the model knows the domid.
+ */
+function invalidVdev(vdev: string, domain: string): string {
+  const line = `libxl: error: libxl_disk.c: ${domain}Invalid or unsupported virtual disk identifier ${vdev}\n`;
+  return line + line;
+}
+
 /** vbd virtual-device number (xen-vbd-interface.7): xvdX, hdX, sdX. */
 export function vdevNumber(vdev: string): number | undefined {
   const m = /^(xvd|hd|sd)([a-z]+)(\d*)$/.exec(vdev);
@@ -80,7 +95,7 @@ export class Xl {
       case "console": return this.withDomain(a, (id) => out(this.sys.mustBeManaged(id).consoleLog));
       case "dmesg": return out(this.sys.dmesg);
       case "info": return out(this.info());
-      case "mem-set": return this.withDomain(a, (id) => {
+      case "mem-set": return this.withDomain(a, (id) => { // xl_mem.c set_memory_target
         const kb = parseMemSizeKb(a[1] ?? "");
         if (kb === undefined) return fail(`invalid memory size: ${a[1] ?? ""}\n`);
         const err = this.sys.setMemoryTarget(id, kb);
@@ -92,7 +107,7 @@ export class Xl {
       case "rename": return this.withDomain(a, (id) => {
         const md = this.sys.mustBeManaged(id);
         const name = a[1];
-        if (name === undefined) return fail("'xl rename' requires at least 2 arguments.\n\n");
+        if (name === undefined) return fail("'xl rename' requires at least 2 arguments.\n\n"); // xl_utils.c def_getopt
         md.config.name = name;
         this.sys.dom0xs.write(`/local/domain/${id}/name`, name);
         return out("");
@@ -102,29 +117,34 @@ export class Xl {
         if (!p.ok) return fail(p.report);
         const backend = this.backendDomid(p.vif.backend);
         if (typeof backend === "string") return fail(backend);
+        if (backend === undefined) return fail(`${DEVICE_ADD_FAILED}libxl_device_nic_add failed.\n`); // xl_nic.c main_networkattach
         this.sys.addVif(id, { mac: p.vif.mac ? formatMac(p.vif.mac) : this.randomMac(), bridge: p.vif.bridge ?? VIF_DEFAULTS.bridge, backend, script: p.vif.script ?? VIF_DEFAULTS.script });
         return out("");
       });
-      case "network-detach": return this.withDomain(a, (id) => this.sys.removeDevice(id, "vif", Number(a[1])) ? out("") : fail(`Error: Device ${a[1] ?? ""} not connected.\n`));
-      case "block-attach": return this.withDomain(a, (id) => {
+      // xl_nic.c main_networkdetach (block-detach's "Error: Device … not connected." is xl_block.c's).
+      case "network-detach": return this.withDomain(a, (id) => this.sys.removeDevice(id, "vif", Number(a[1])) ? out("") : fail(`Unknown device ${a[1] ?? ""}.\n`));
+      case "block-attach": return this.blockAttachDomain(a, (id) => {
         const p = parseDiskSpec(a.slice(1).join(","), "command line");
         if (!p.ok) return fail(p.report);
-        const n = vdevNumber(p.disk.vdev);
-        if (n === undefined) return fail(`Invalid virtual disk identifier ${p.disk.vdev}\n`);
+        // libxl_disk.c device_disk_add: the backend is resolved (setdefault) before the vdev is read.
         const backend = this.backendDomid(p.disk.backend);
         if (typeof backend === "string") return fail(backend);
+        if (backend === undefined) return fail(`${DEVICE_ADD_FAILED}libxl_device_disk_add failed.\n`); // xl_block.c main_blockattach
+        const n = vdevNumber(p.disk.vdev);
+        if (n === undefined) return fail(`${invalidVdev(p.disk.vdev, `Domain ${id}:`)}${DEVICE_ADD_FAILED}libxl_device_disk_add failed.\n`);
         this.sys.addDisk(id, { target: p.disk.target ?? "", vdev: p.disk.vdev, vdevNum: n, readwrite: p.disk.readwrite, backend, format: p.disk.format, devtype: p.disk.isCdrom ? "cdrom" : "disk" });
         return out("");
       });
-      case "block-detach": return this.withDomain(a, (id) => {
+      case "block-detach": return this.withDomain(a, (id) => { // xl_block.c main_blockdetach
         const n = vdevNumber(a[1] ?? "");
         return n !== undefined && this.sys.removeDevice(id, "vbd", n) ? out("") : fail(`Error: Device ${a[1] ?? ""} not connected.\n`);
       });
-      default: return fail(`xl: command not implemented: ${cmd}\n`);
+      // xl.c main: what xl answers a command it does not know; commands xl has and the model lacks get the same.
+      default: return fail("command not implemented\n");
     }
   }
 
-  /** xl vcpu-set [-i] domid count (xl_vcpu.c vcpuset). */
+  /** xl vcpu-set [-i] domid count (xl_vcpu.c vcpuset: its messages too). */
   private vcpuSet(args: string[]): XlOutput {
     const checkHost = !args.includes("-i") && !args.includes("--ignore-host");
     const a = args.filter((x) => x !== "-i" && x !== "--ignore-host");
@@ -179,13 +199,27 @@ export class Xl {
   }
 
   /**
-   * `backend=DOMAIN` of a vif or disk spec (libxl_domain_qualifier_to_domid: a domid or a name;
-   * default Dom0). Unverified text: libxl's message for an unknown backend domain.
+   * xl_block.c main_blockattach names its domain with libxl_domain_qualifier_to_domid, not
+   * find_domain: an unknown name gets "… is an invalid domain identifier" without the rc.
    */
-  private backendDomid(q: string | undefined): number | string {
+  private blockAttachDomain(a: string[], f: (domid: number) => XlOutput): XlOutput {
+    const q = a[0];
+    if (q !== undefined && !/^\d+$/.test(q) && this.sys.domidOf(q) === undefined) return fail(`${q} is an invalid domain identifier\n`);
+    return this.withDomain(a, f);
+  }
+
+  /**
+   * `backend=DOMAIN` of a vif or disk spec (libxl__resolve_domid → libxl_domain_qualifier_to_domid:
+   * a domid or a name; default Dom0). undefined: a name that names no domain, which libxl_name_to_domid
+   * refuses with ERROR_INVAL and logs nothing, so the caller's setdefault fails. A string: the model
+   * refuses a domid of no domain here; its text is unverified (libxl does not check the domid at
+   * this point and fails later, while adding the device).
+   */
+  private backendDomid(q: string | undefined): number | undefined | string {
     if (q === undefined || q === "") return 0;
-    const id = /^\d+$/.test(q) ? Number(q) : this.sys.domidOf(q);
-    if (id === undefined || this.sys.xen.hv.domain(id) === undefined) return `libxl: error: libxl_device.c: backend domain ${q} does not exist\n`;
+    if (!/^\d+$/.test(q)) return this.sys.domidOf(q);
+    const id = Number(q);
+    if (this.sys.xen.hv.domain(id) === undefined) return `libxl: error: libxl_device.c: backend domain ${q} does not exist\n`;
     return id;
   }
 
@@ -200,7 +234,7 @@ export class Xl {
     const rest: string[] = [];
     for (const x of a) if (x === "-p") paused = true; else if (x !== "-q" && x !== "-F") rest.push(x);
     const file = rest.find((x) => !x.includes("="));
-    if (file === undefined) return fail("Config file not specified\n");
+    if (file === undefined) return fail("Config file not specified and none in save file\n"); // xl_vmcontrol.c create_domain
     const text = this.sys.files.get(file);
     if (text === undefined) return fail(`Failed to read config file: ${file}: No such file or directory\n`);
     const extra = rest.filter((x) => x.includes("=")).join("\n");
@@ -248,6 +282,10 @@ export class Xl {
     }
     if (long("driver_domain", 0) !== 0) cfg.driverDomain = true;
     if (long("blkif_persistent", 0) !== 0) cfg.blkifPersistent = true;
+    // Failures libxl would report, kept until xl has parsed every vif and disk (see below).
+    let unresolvedNic: number | undefined;
+    let unresolvedDisk: number | undefined;
+    let badVdev: string | undefined;
     const vifs = cfgGetList(p, file, "vif");
     if (vifs.ok) {
       for (const item of vifs.value) {
@@ -257,6 +295,8 @@ export class Xl {
         warn(v.warnings);
         const backend = this.backendDomid(v.vif.backend);
         if (typeof backend === "string") return backend;
+        if (backend === undefined) unresolvedNic ??= cfg.vifs.length;
+        if (backend === undefined || unresolvedNic !== undefined) continue; // refused below: draw no more random MACs
         cfg.vifs.push({ mac: v.vif.mac ? formatMac(v.vif.mac) : this.randomMac(), bridge: v.vif.bridge ?? VIF_DEFAULTS.bridge, backend, script: v.vif.script ?? VIF_DEFAULTS.script });
       }
     }
@@ -267,12 +307,21 @@ export class Xl {
         const d = parseDiskSpec(item, file);
         if (!d.ok) return d.report;
         const n = vdevNumber(d.disk.vdev);
-        if (n === undefined) return `Invalid virtual disk identifier ${d.disk.vdev}\n`;
+        if (n === undefined) badVdev ??= d.disk.vdev;
         const backend = this.backendDomid(d.disk.backend);
         if (typeof backend === "string") return backend;
-        cfg.disks.push({ target: d.disk.target ?? "", vdev: d.disk.vdev, vdevNum: n, readwrite: d.disk.readwrite, backend, format: d.disk.format, devtype: d.disk.isCdrom ? "cdrom" : "disk" });
+        if (backend === undefined) unresolvedDisk ??= cfg.disks.length;
+        cfg.disks.push({ target: d.disk.target ?? "", vdev: d.disk.vdev, vdevNum: n ?? 0, readwrite: d.disk.readwrite, backend: backend ?? 0, format: d.disk.format, devtype: d.disk.isCdrom ? "cdrom" : "disk" });
       }
     }
+    // libxl, once xl has parsed everything: initiate_domain_create sets every disk's defaults
+    // (libxl_create.c), then every nic's (libxl_nic.c libxl__device_nic_set_devids); the disks'
+    // vdevs are read when they are added, later still (libxl_create.c domcreate_launch_dm). Real
+    // libxl logs these after building the domain, with "Domain <new domid>:" before the text, and
+    // then tears the domain down; the model refuses before building, so there is no domid to show.
+    if (unresolvedDisk !== undefined) return `libxl: error: libxl_create.c: Unable to set disk defaults for disk ${unresolvedDisk}\n`;
+    if (unresolvedNic !== undefined) return `libxl: error: libxl_nic.c: Unable to set nic defaults for nic ${unresolvedNic}\n`;
+    if (badVdev !== undefined) return `${invalidVdev(badVdev, "")}libxl: error: libxl_create.c: unable to add disk devices\n`;
     return cfg;
   }
 

@@ -37,7 +37,8 @@ describe("xl mem-set (libxl_set_memory_target through memory/target)", () => {
     expect(xen.xl(["mem-set", "guest1", "12q"])).toEqual({ status: 1, stdout: "", stderr: "invalid memory size: 12q\n" });
     expect(xen.xl(["mem-set", "guest1", "64"])).toEqual({
       status: 1, stdout: "",
-      stderr: "libxl: error: libxl_mem.c: Domain 1:memory_dynamic_max must be less than or equal to memory_static_max\ncannot set domid 1 dynamic max memory to : 64\n",
+      // libxl_mem.c's format ends in "\n" and xtl_logger_stdio.c adds one: an empty line follows.
+      stderr: "libxl: error: libxl_mem.c: Domain 1:memory_dynamic_max must be less than or equal to memory_static_max\n\ncannot set domid 1 dynamic max memory to : 64\n",
     });
   });
 });
@@ -125,7 +126,7 @@ describe("xl network-attach/-detach and block-attach/-detach", () => {
     expect(order).toEqual(["backend:XenbusStateClosing", "frontend:XenbusStateClosed", "backend:XenbusStateClosed"]);
     expect(read("/local/domain/1/device/vif/1")).toBeUndefined();
     expect(read("/local/domain/0/backend/vif/1/1")).toBeUndefined();
-    expect(xen.xl(["network-detach", "guest1", "1"])).toEqual({ status: 1, stdout: "", stderr: "Error: Device 1 not connected.\n" });
+    expect(xen.xl(["network-detach", "guest1", "1"])).toEqual({ status: 1, stdout: "", stderr: "Unknown device 1.\n" }); // xl_nic.c main_networkdetach
   });
   it("attaches a disk that connects and reads back, then detaches it in the teardown order", () => {
     const { xen, read } = boot();
@@ -141,5 +142,47 @@ describe("xl network-attach/-detach and block-attach/-detach", () => {
     expect(order).toEqual(["backend:XenbusStateClosing", "frontend:XenbusStateClosed", "backend:XenbusStateClosed"]);
     expect(read("/local/domain/1/device/vbd/51728")).toBeUndefined();
     expect(xen.xl(["block-detach", "guest1", "xvdb"])).toEqual({ status: 1, stdout: "", stderr: "Error: Device xvdb not connected.\n" });
+  });
+});
+
+// Texts checked against xen-project/xen@HEAD (tools/xl, tools/libs/light); the model prints libxl's
+// log lines as "libxl: error: <file>: [Domain <id>:]<text>", without the line and function.
+describe("xl errors from libxl's device defaults and vdev checks", () => {
+  it("reports a disk whose backend names no domain as libxl_create.c does, before any nic", () => {
+    const { xen } = boot();
+    xen.files.set("bad.cfg", `name = "bad"\nmemory = 16\nvif = [ 'backend=nowhere' ]\ndisk = [ '/dev/vg/a,raw,xvda,rw', '/dev/vg/b,raw,xvdb,rw,backend=nowhere' ]\n`);
+    expect(xen.xl(["create", "bad.cfg"])).toEqual({ status: 1, stdout: "", stderr: "Parsing config from bad.cfg\nlibxl: error: libxl_create.c: Unable to set disk defaults for disk 1\n" });
+  });
+  it("reports a vif whose backend names no domain as libxl_nic.c does", () => {
+    const { xen } = boot();
+    xen.files.set("bad.cfg", `name = "bad"\nmemory = 16\nvif = [ 'bridge=xenbr0', 'backend=nowhere' ]\n`);
+    expect(xen.xl(["create", "bad.cfg"])).toEqual({ status: 1, stdout: "", stderr: "Parsing config from bad.cfg\nlibxl: error: libxl_nic.c: Unable to set nic defaults for nic 1\n" });
+  });
+  it("reports an unknown vdev twice from libxl_disk.c, then create's failure to add the disks", () => {
+    const { xen } = boot();
+    xen.files.set("bad.cfg", `name = "bad"\nmemory = 16\ndisk = [ '/dev/vg/a,raw,qqq,rw' ]\n`);
+    const line = "libxl: error: libxl_disk.c: Invalid or unsupported virtual disk identifier qqq\n";
+    expect(xen.xl(["create", "bad.cfg"])).toEqual({ status: 1, stdout: "", stderr: `Parsing config from bad.cfg\n${line}${line}libxl: error: libxl_create.c: unable to add disk devices\n` });
+  });
+  it("refuses a second domain of the same name with libxl__domain_rename's text", () => {
+    const { xen } = boot();
+    expect(xen.xl(["create", "guest1.cfg"])).toEqual({ status: 1, stdout: "", stderr: 'Parsing config from guest1.cfg\nlibxl: error: libxl_domain.c: Domain with name "guest1" already exists.\n' });
+  });
+  it("block-attach: an unknown vdev, an unknown backend name and an unknown domain name, as xl_block.c and libxl print them", () => {
+    const { xen } = boot();
+    const line = "libxl: error: libxl_disk.c: Domain 1:Invalid or unsupported virtual disk identifier qqq\n";
+    const failed = "libxl: error: libxl_device.c: unable to add device\nlibxl_device_disk_add failed.\n";
+    expect(xen.xl(["block-attach", "guest1", "/dev/vg/data,raw,qqq,rw"])).toEqual({ status: 1, stdout: "", stderr: `${line}${line}${failed}` });
+    expect(xen.xl(["block-attach", "guest1", "/dev/vg/data,raw,xvdb,rw,backend=nowhere"])).toEqual({ status: 1, stdout: "", stderr: failed });
+    expect(xen.xl(["block-attach", "ghost", "/dev/vg/data,raw,xvdb,rw"])).toEqual({ status: 1, stdout: "", stderr: "ghost is an invalid domain identifier\n" });
+  });
+  it("create without a config file and an unknown command, as xl_vmcontrol.c and xl.c answer them", () => {
+    const { xen } = boot();
+    expect(xen.xl(["create"])).toEqual({ status: 1, stdout: "", stderr: "Config file not specified and none in save file\n" });
+    expect(xen.xl(["frobnicate"])).toEqual({ status: 1, stdout: "", stderr: "command not implemented\n" });
+  });
+  it("network-attach: a backend name of no domain fails in libxl_device_nic_add", () => {
+    const { xen } = boot();
+    expect(xen.xl(["network-attach", "guest1", "backend=nowhere"])).toEqual({ status: 1, stdout: "", stderr: "libxl: error: libxl_device.c: unable to add device\nlibxl_device_nic_add failed.\n" });
   });
 });
