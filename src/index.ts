@@ -110,6 +110,6 @@ export class HypernoteMachine extends Machine {
 /** A new machine: `createMachine({ cpus: 2, memory: "256M", costs: "skylake", seed: 1 })`. */
 export function createMachine(options: MachineOptions = {}): HypernoteMachine {
   const m = new HypernoteMachine(options);
-  machineHistory.watch(m); // checkpointed before every later cell; rewind() puts it back
+  machineHistory.watchInKernel(m); // checkpointed before every later cell; rewind() puts it back
   return m;
 }

@@ -19,6 +19,12 @@ import { Ecs, Gtf, type Xen } from "../xen/index.js";
 
 const SYSTEMS = Symbol.for("hypernote.history.systems");
 const g = globalThis as Record<symbol, unknown>;
+
+/** The running kernel's cell hooks (src/kernel/runtime.ts), if cells run in a hypernote kernel. */
+function kernelHooks(): Set<unknown> | undefined {
+  const rt = g[Symbol.for("hypernote.kernel")] as { hooks?: Set<unknown> } | undefined;
+  return rt?.hooks instanceof Set ? rt.hooks : undefined;
+}
 const systemsOf = (g[SYSTEMS] ??= new WeakMap<Machine, Map<string, unknown>>()) as WeakMap<Machine, Map<string, unknown>>;
 
 /** Records that `system` ("NOVA", "Xen", "Genode") now runs on `m`, with the handle its boot returned. */
@@ -276,9 +282,17 @@ export class MachineHistory {
     const id = this.nextId++;
     this.ids.set(m, id);
     this.live.set(id, new WeakRef(m));
-    const rt = g[Symbol.for("hypernote.kernel")] as { hooks?: Set<unknown> } | undefined;
-    if (rt?.hooks instanceof Set) rt.hooks.add(this.hook);
+    kernelHooks()?.add(this.hook);
     return id;
+  }
+
+  /**
+   * Watches `m` if a kernel runs cells, which alone checkpoint it. Outside one (a script, a test,
+   * a benchmark) nothing would, and the WeakRef would cost: a WeakRef keeps its machine alive
+   * until the current job ends, so a loop creating machines in one job kept every one of them.
+   */
+  watchInKernel(m: Machine): number | undefined {
+    return kernelHooks() === undefined ? undefined : this.watch(m);
   }
 
   /** The id this history gives `m` (as in "machine #1"), or undefined if it does not watch it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMachine, UsageError } from "../../src/index.js";
+import { createMachine, machineHistory, UsageError } from "../../src/index.js";
 import { MachineHistory, capdlDiff, machineCapdl } from "../../src/metrics/index.js";
 import { DOMID_SELF, EVTCHNOP_alloc_unbound, EVTCHNOP_bind_interdomain, __HYPERVISOR_event_channel_op, type Xen } from "../../src/xen/index.js";
 import { Status } from "../../src/microkernel/index.js";
@@ -224,5 +224,24 @@ describe("MachineHistory: lastDiff", () => {
     cell(h, 1, () => {});
     expect(h.lastDiff().changes).toEqual([]);
     expect(String(h.lastDiff())).toBe("(no capability changes)");
+  });
+});
+
+describe("machineHistory and createMachine", () => {
+  const KERNEL = Symbol.for("hypernote.kernel");
+  const g = globalThis as Record<symbol, unknown>;
+
+  it("watch a new machine only inside a kernel: outside one no cell checkpoints it, and a WeakRef would keep it alive until the job ends", () => {
+    expect(g[KERNEL]).toBeUndefined();
+    expect(machineHistory.idOf(createMachine({ memory: "16M" }))).toBeUndefined();
+    const hooks = new Set<unknown>();
+    g[KERNEL] = { hooks };
+    try {
+      const m = createMachine({ memory: "16M" });
+      expect(machineHistory.idOf(m)).toBeGreaterThan(0);
+      expect(hooks.size).toBe(1); // the history's before/after-cell hook
+    } finally {
+      delete g[KERNEL];
+    }
   });
 });
