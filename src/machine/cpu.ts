@@ -15,14 +15,22 @@ export interface CpuState {
 export class Cpu {
   current: string | undefined;
   readonly cached = new Set<string>();
+  /**
+   * The space the CPU ran in before `current`, while it is still in `cached` (undefined once flushed
+   * there): a call and its reply switch between two spaces, and this spares each switch a Set.add of
+   * a space the set already holds. Host-side only; save() and load() never see it.
+   */
+  private previous: string | undefined;
 
   constructor(readonly id: CpuId) {}
 
   /** The CPU starts executing in an address space: from now on it may cache its translations. */
   enter(space: string): void {
-    if (this.current === space) return;
+    const was = this.current;
+    if (was === space) return;
+    if (space !== this.previous) this.cached.add(space);
+    this.previous = was; // `was` is in `cached`: the space the CPU runs in is never removed from it
     this.current = space;
-    this.cached.add(space);
   }
 
   mayCache(space: string): boolean {
@@ -31,7 +39,9 @@ export class Cpu {
 
   /** The space's entries were flushed here; the space stays cached only if the CPU still runs in it. */
   flushed(space: string): void {
-    if (this.current !== space) this.cached.delete(space);
+    if (this.current === space) return;
+    this.cached.delete(space);
+    if (this.previous === space) this.previous = undefined;
   }
 
   save(): CpuState {
@@ -40,6 +50,7 @@ export class Cpu {
 
   load(s: CpuState): void {
     this.current = s.current;
+    this.previous = undefined;
     this.cached.clear();
     for (const x of s.cached) this.cached.add(x);
   }
