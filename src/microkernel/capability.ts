@@ -77,7 +77,7 @@ export function objCap(k: Kernel, pd: Pd, sel: number): ObjCap | undefined {
   if (node === undefined) return undefined;
   const perm = k.mdb.attr[node]!;
   if (perm === 0) return undefined;
-  const obj = k.d.objects.get(k.mdb.phys[node]!);
+  const obj = k.obj(k.mdb.phys[node]!);
   return obj === undefined ? undefined : { node, obj, perm };
 }
 
@@ -107,11 +107,11 @@ export function addRef(o: KObject): void {
 export function dropRef(k: Kernel, id: number): void {
   const work = [id];
   while (work.length > 0) {
-    const o = k.d.objects.get(work.pop()!);
+    const o = k.obj(work.pop()!);
     if (o === undefined) continue;
     o.refs--;
     if (o.refs > 0) continue;
-    k.d.objects.delete(o.id);
+    k.remove(o.id);
     for (const next of destroyHooks[o.kind](k, o as never)) work.push(next);
   }
 }

@@ -96,7 +96,7 @@ export function newEc(k: Kernel, pd: number, cpu: number, type: Ec["type"], utcb
     sc: NONE, ownSc: NONE, sm: NONE, waitSeq: 0, event: NONE, entered: null, result: null, recall: false, why: "",
     time: 0, oomPt: NONE, xcpuPt: NONE, oomRetry: null, xcpuClone: false,
   };
-  k.d.objects.set(ec.id, ec);
+  k.add(ec);
   return ec;
 }
 

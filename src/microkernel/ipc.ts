@@ -100,7 +100,7 @@ export function ipcCall(k: Kernel, ec: Ec, sel: number, flags: number): SyscallR
   // capOf(…, "pt") without its result record: this is the hot path of every call.
   const node = k.pd(ec.pd).obj.get(sel);
   const perm = node === undefined ? 0 : k.mdb.attr[node]!;
-  const pt = perm === 0 ? undefined : k.d.objects.get(k.mdb.phys[node!]!);
+  const pt = perm === 0 ? undefined : k.obj(k.mdb.phys[node!]!);
   if (pt?.kind !== "pt") return fail(k, ec, Status.BAD_CAP);
   const callee = k.ec(pt.ec);
   if (callee.cpu !== ec.cpu) {

@@ -43,7 +43,7 @@ export const KMEM = { pd: 4 * PAGE_SIZE, ec: 2 * PAGE_SIZE, sc: 128, pt: 64, sm:
 
 export function newPd(k: Kernel, name: string, owner: number, limit: number): Pd {
   const pd: Pd = { kind: "pd", id: k.newId(), refs: 0, name, owner, obj: new Map(), mem: new Map(), pio: new Map(), quota: { limit, used: 0, upper: 0 }, utcbs: [] };
-  k.d.objects.set(pd.id, pd);
+  k.add(pd);
   return pd;
 }
 

@@ -32,7 +32,7 @@ export function createPt(k: Kernel, ec: Ec, sel: bigint, a: Regs): Status {
   if (self.obj.has(s) || owner === undefined || target === undefined || target.obj.type !== "local") return Status.BAD_CAP;
   if (!quotaCharge(k, owner.obj, KMEM.pt)) return Status.QUO_OOM;
   const pt: Pt = { kind: "pt", id: k.newId(), refs: 0, ec: target.obj.id, mtd: Number(a.rax & 0xffffffffn), ip: a.r8, pid: 0n, owner: owner.obj.id };
-  k.d.objects.set(pt.id, pt);
+  k.add(pt);
   target.obj.refs++;
   installObjCap(k, self, s, pt, InitialPerm.pt);
   return Status.SUCCESS;

@@ -29,7 +29,7 @@ export interface Sc {
 
 export function newSc(k: Kernel, ec: number, cpu: number, prio: number, quantumUs: number, owner: number, idle = false): Sc {
   const sc: Sc = { kind: "sc", id: k.newId(), refs: 0, ec, cpu, prio, quantumUs, left: quantumUs * k.ticksPerUs, used: 0, queued: false, idle, owner };
-  k.d.objects.set(sc.id, sc);
+  k.add(sc);
   return sc;
 }
 

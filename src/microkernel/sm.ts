@@ -31,7 +31,7 @@ export interface Sm {
 
 export function newSm(k: Kernel, count: number, owner: number, gsi = NONE): Sm {
   const sm: Sm = { kind: "sm", id: k.newId(), refs: 0, count, waiters: [], gsi, masked: gsi !== NONE, chain: NONE, value: 0n, owner };
-  k.d.objects.set(sm.id, sm);
+  k.add(sm);
   return sm;
 }
 

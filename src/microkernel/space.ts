@@ -44,7 +44,7 @@ export function delegate(k: Kernel, src: Pd, dst: Pd, type: number, sndBase: num
     const phys = type === CrdType.OBJ ? mdb.phys[s]! : mdb.phys[s]! + (lo - sb);
     const n = mdb.insert(dst.id, type, attr, o, rb, phys, s);
     dspace.set(rb, n);
-    if (type === CrdType.OBJ) k.d.objects.get(phys)!.refs++;
+    if (type === CrdType.OBJ) k.obj(phys)!.refs++;
     if (type === CrdType.MEM) fx.mapped++;
     landed++;
     perms |= attr;

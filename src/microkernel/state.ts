@@ -94,12 +94,48 @@ export class Kernel {
   readonly ipcRate: Rate;
   readonly kptiRate: Rate;
 
+  /**
+   * `d.objects` indexed by id in an array: a look-up on the IPC path is an element load instead of
+   * a Map probe. Host-side, rebuilt whenever `d` is replaced (a restore); add() and remove() are the
+   * only writers of `d.objects`, and they keep both in step.
+   */
+  private table: (KObject | undefined)[] = [];
+  private data: NovaData;
+
   constructor(
     readonly m: Machine,
-    public d: NovaData,
+    d: NovaData,
   ) {
+    this.data = d;
+    this.index();
     this.ipcRate = m.costs.rate("ipc_oneway");
     this.kptiRate = m.costs.rate("kpti_switch");
+  }
+
+  get d(): NovaData {
+    return this.data;
+  }
+
+  set d(d: NovaData) {
+    this.data = d;
+    this.index();
+  }
+
+  private index(): void {
+    this.table = [];
+    for (const [id, o] of this.data.objects) this.table[id] = o;
+  }
+
+  /** A new object becomes part of the state. */
+  add(o: KObject): void {
+    this.data.objects.set(o.id, o);
+    this.table[o.id] = o;
+  }
+
+  /** A destroyed object leaves the state. */
+  remove(id: number): void {
+    this.data.objects.delete(id);
+    if (id < this.table.length) this.table[id] = undefined;
   }
 
   /**
@@ -125,19 +161,19 @@ export class Kernel {
   }
 
   obj(id: number): KObject | undefined {
-    return this.d.objects.get(id);
+    return id >= 0 ? this.table[id] : undefined;
   }
 
   pd(id: number): Pd {
-    return this.d.objects.get(id) as Pd;
+    return this.obj(id) as Pd;
   }
 
   ec(id: number): Ec {
-    return this.d.objects.get(id) as Ec;
+    return this.obj(id) as Ec;
   }
 
   sc(id: number): Sc {
-    return this.d.objects.get(id) as Sc;
+    return this.obj(id) as Sc;
   }
 
   newId(): number {

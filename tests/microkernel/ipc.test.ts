@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Status, hc, type SyscallResult } from "../../src/microkernel/index.js";
+import { Status, hc, type Nova, type SyscallResult } from "../../src/microkernel/index.js";
 import { boot, server } from "./setup.js";
 
 describe("IPC call and reply", () => {
@@ -235,4 +235,60 @@ describe("host-side caches of the IPC hot path", () => {
     expect([nova.k.utcbHead[ec], nova.k.utcbOf[ec], nova.k.resumed[ec], nova.k.replyArgs[ec]]).toEqual([undefined, undefined, undefined, undefined]);
     nova.k.portals.forEach((p, id) => expect(p === undefined || nova.k.d.objects.has(id), `portal cache entry for dead object ${id}`).toBe(true));
   });
+
+  for (const typed of [true, false]) {
+    const path = typed ? "typed helpers" : "register-level entry";
+    const call = (nova: Nova, pt: number): SyscallResult => (typed ? nova.call(pt) : nova.syscall(hc.call(pt)));
+    const reply = (nova: Nova): SyscallResult => (typed ? nova.reply({ ec: nova.ec(0x41) }) : nova.syscall(hc.reply(), nova.ec(0x41)));
+
+    it(`see a portal revoked between two calls: the second returns BAD_CAP (${path})`, () => {
+      const { nova } = boot();
+      server(nova);
+      expect(call(nova, 0x42).blocked).toBe(true);
+      expect(reply(nova).blocked).toBe(true);
+      expect(nova.state().regs?.status).toBe(Status.SUCCESS);
+      nova.revoke(nova.crd.obj(0x42, 0, 0x1f), { self: true });
+      expect(call(nova, 0x42).status).toBe(Status.BAD_CAP);
+    });
+
+    it(`see a portal destroyed and another created at its selector between two calls (${path})`, () => {
+      const { nova } = boot();
+      server(nova);
+      nova.ptCtrl(0x42, 7n);
+      call(nova, 0x42);
+      reply(nova);
+      nova.revoke(nova.crd.obj(0x42, 0, 0x1f), { self: true });
+      expect(nova.createPt(0x42, 0x40, 0x41, 0, 0x6000)).toBe(Status.SUCCESS);
+      expect(call(nova, 0x42).blocked).toBe(true);
+      // the new portal's IP and PID (0), not the destroyed one's cached facts
+      expect(nova.state(nova.ec(0x41)).entered).toMatchObject({ via: "portal", ip: 0x6000n, pid: 0n });
+    });
+
+    it(`see the callee's destruction between two calls: the second returns BAD_CAP (${path})`, () => {
+      const { nova } = boot();
+      server(nova);
+      call(nova, 0x42);
+      reply(nova);
+      const callee = nova.ec(0x41).id;
+      nova.revoke(nova.crd.obj(0x40, 2, 0x1f), { self: true }); // the PD, its EC and the portal die
+      expect(nova.k.obj(callee)).toBeUndefined();
+      expect(call(nova, 0x42).status).toBe(Status.BAD_CAP);
+    });
+
+    it(`look up the restored objects after a restore, not those of before (${path})`, () => {
+      const { m, nova } = boot();
+      const empty = m.snapshot();
+      server(nova);
+      const served = m.snapshot();
+      call(nova, 0x42);
+      reply(nova);
+      m.restore(empty);
+      expect(call(nova, 0x42).status).toBe(Status.BAD_CAP);
+      m.restore(served);
+      expect(call(nova, 0x42).blocked).toBe(true);
+      expect(nova.k.ec(nova.ec(0x41).id)).toBe(nova.k.d.objects.get(nova.ec(0x41).id));
+      expect(reply(nova).blocked).toBe(true);
+      expect(nova.state().regs?.status).toBe(Status.SUCCESS);
+    });
+  }
 });
