@@ -8,6 +8,6 @@ export { Hasher, hashValue } from "./hash.js";
 export { INTERRUPT_FLAG, checkInterrupt, interruptRequested } from "./interrupt.js";
 export { Memory, OutOfMemory } from "./memory.js";
 export { Rng } from "./rng.js";
-export { Trace, DEFAULT_TRACE_CAPACITY, type TraceRecord } from "./trace.js";
+export { Trace, TraceTag, DEFAULT_TRACE_CAPACITY, type TraceRecord } from "./trace.js";
 export { toChromeTrace, type ChromeTrace, type ChromeTraceEvent } from "./trace-export.js";
 export { PAGE_SIZE, parseSize, type Bytes, type CpuId, type Cycles, type FrameNumber } from "./units.js";

@@ -16,7 +16,7 @@ import { checkInterrupt } from "./interrupt.js";
 import { Memory, type MemoryState } from "./memory.js";
 import { Rng, type RngState } from "./rng.js";
 import { toChromeTrace, type ChromeTrace } from "./trace-export.js";
-import { DEFAULT_TRACE_CAPACITY, Trace, type TraceState } from "./trace.js";
+import { DEFAULT_TRACE_CAPACITY, Trace, type TraceState, type TraceTag } from "./trace.js";
 import { parseSize, type CpuId, type Cycles } from "./units.js";
 
 export interface MachineOptions {
@@ -159,6 +159,15 @@ export class Machine {
     if (start === undefined) this.checkCpu(cpu);
     this.clocks[cpu] = start! + cycles;
     this.trace.record(start!, cpu, layer, op, actor, cycles, primsLo, primsHi, args);
+    return cycles;
+  }
+
+  /** account(), recording through a TraceTag (a hot path's layer, operation and actor, interned once). */
+  accountTagged(cpu: CpuId, cycles: Cycles, tag: TraceTag, args?: Record<string, unknown>, primsLo = 0, primsHi = 0): Cycles {
+    const start = this.clocks[cpu];
+    if (start === undefined) this.checkCpu(cpu);
+    this.clocks[cpu] = start! + cycles;
+    this.trace.recordTagged(start!, cpu, tag, cycles, primsLo, primsHi, args);
     return cycles;
   }
 

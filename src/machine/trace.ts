@@ -72,6 +72,26 @@ class RecentIds {
   }
 }
 
+/**
+ * A layer, operation and actor that a hot path records again and again (a kernel's IPC: call and
+ * reply, per EC). Recorded through Trace.recordTagged, its three strings are interned once per trace
+ * instead of being looked up on every record; the records are the same as record() would write.
+ */
+export class TraceTag {
+  /** The trace whose string ids the fields below are, and that trace's generation (see Trace.load). */
+  trace: Trace | undefined;
+  generation = 0;
+  layerId = 0;
+  opId = 0;
+  actorId = 0;
+
+  constructor(
+    readonly layer: string,
+    readonly op: string,
+    readonly actor: string,
+  ) {}
+}
+
 export class Trace {
   private capacityValue: number;
   private start = 0;
@@ -89,6 +109,8 @@ export class Trace {
   private primsLoCol!: Uint32Array;
   private primsHiCol!: Uint32Array;
   private argsCol: (Record<string, unknown> | undefined)[] = [];
+  /** Bumped whenever the string ids change meaning (load replaces the table): TraceTags resolve again. */
+  private generation = 0;
   private layerIds = new RecentIds((str) => this.intern(str));
   private opIds = new RecentIds((str) => this.intern(str));
   private actorIds = new RecentIds((str) => this.intern(str));
@@ -125,11 +147,36 @@ export class Trace {
     primsHi: number,
     args?: Record<string, unknown>,
   ): void {
+    const i = this.slot();
+    if (i < 0) return;
+    this.write(i, time, cpu, this.layerIds.id(layer), this.opIds.id(op), this.actorIds.id(actor), cycles, primsLo, primsHi, args);
+  }
+
+  /**
+   * record(), with the layer, operation and actor of a tag. A tag interns its strings at its first
+   * record in this trace, in record()'s order (layer, op, actor), so the string table grows exactly
+   * as it would through record().
+   */
+  recordTagged(time: Cycles, cpu: CpuId, tag: TraceTag, cycles: Cycles, primsLo: number, primsHi: number, args?: Record<string, unknown>): void {
+    const i = this.slot();
+    if (i < 0) return;
+    if (tag.trace !== this || tag.generation !== this.generation) {
+      tag.layerId = this.intern(tag.layer);
+      tag.opId = this.intern(tag.op);
+      tag.actorId = this.intern(tag.actor);
+      tag.trace = this;
+      tag.generation = this.generation;
+    }
+    this.write(i, time, cpu, tag.layerId, tag.opId, tag.actorId, cycles, primsLo, primsHi, args);
+  }
+
+  /** The row the next record goes to (the oldest one once full), or -1 when the capacity is 0: then it is only counted. */
+  private slot(): number {
     const cap = this.capacityValue;
+    this.totalValue++;
     if (cap === 0) {
       this.droppedValue++;
-      this.totalValue++;
-      return;
+      return -1;
     }
     let i: number;
     if (this.count < cap) {
@@ -141,13 +188,16 @@ export class Trace {
       this.start = i + 1 === cap ? 0 : i + 1;
       this.droppedValue++;
     }
-    this.totalValue++;
+    return i;
+  }
+
+  private write(i: number, time: Cycles, cpu: CpuId, layer: number, op: number, actor: number, cycles: Cycles, primsLo: number, primsHi: number, args: Record<string, unknown> | undefined): void {
     this.time[i] = time;
     this.cyclesCol[i] = cycles;
     this.cpuCol[i] = cpu;
-    this.layerCol[i] = this.layerIds.id(layer);
-    this.opCol[i] = this.opIds.id(op);
-    this.actorCol[i] = this.actorIds.id(actor);
+    this.layerCol[i] = layer;
+    this.opCol[i] = op;
+    this.actorCol[i] = actor;
     this.primsLoCol[i] = primsLo;
     this.primsHiCol[i] = primsHi;
     this.argsCol[i] = args;
@@ -259,6 +309,7 @@ export class Trace {
     this.totalValue = s.total;
     this.strings = s.strings.slice();
     this.stringIds = new Map(this.strings.map((str, i) => [str, i]));
+    this.generation++;
     this.layerIds = new RecentIds((str) => this.intern(str));
     this.opIds = new RecentIds((str) => this.intern(str));
     this.actorIds = new RecentIds((str) => this.intern(str));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Trace, toChromeTrace } from "../../src/machine/index.js";
+import { Trace, TraceTag, toChromeTrace } from "../../src/machine/index.js";
 
 function fill(trace: Trace, n: number): void {
   for (let i = 0; i < n; i++) trace.record(i * 10, i % 2, "nova", i % 3 === 0 ? "call" : "reply", `pd${i % 2}/ec0`, 10, 1, 0, { i });
@@ -63,5 +63,43 @@ describe("Chrome Trace Event export", () => {
     const names = json.traceEvents.filter((e) => e.ph === "M").map((e) => [e.name, e.args!["name"]]);
     expect(names).toEqual([["process_name", "pd0x20"], ["thread_name", "pd0x20/ec0x21"]]);
     expect(() => JSON.parse(JSON.stringify(json))).not.toThrow();
+  });
+});
+
+describe("TraceTag (a hot path's layer, operation and actor)", () => {
+  /** Records a mix of plain and tagged records, through the same ring; `tagged` picks the path of the tagged ones. */
+  function mix(t: Trace, tagged: boolean, tags: TraceTag[]): void {
+    for (let i = 0; i < 12; i++) {
+      const tag = tags[i % tags.length]!;
+      if (i % 4 === 3) t.record(i, 0, "genode", "rpc", `ec${i}`, 5, 2, 0, { i });
+      else if (tagged) t.recordTagged(i, 1, tag, 7, 1, 0, { i });
+      else t.record(i, 1, tag.layer, tag.op, tag.actor, 7, 1, 0, { i });
+    }
+  }
+
+  it("writes the records, string table and hash that record() writes with the tag's strings", () => {
+    const tags = [new TraceTag("nova", "call", "ec33"), new TraceTag("nova", "reply", "ec35")];
+    for (const capacity of [0, 5, 64]) {
+      const plain = new Trace(capacity);
+      const tagged = new Trace(capacity);
+      mix(plain, false, tags);
+      mix(tagged, true, tags);
+      expect(tagged.save()).toEqual(plain.save());
+      expect(tagged.hash()).toBe(plain.hash());
+    }
+  });
+
+  it("resolves its strings again in a trace whose string table a load replaced, and in another trace", () => {
+    const tag = new TraceTag("nova", "call", "ec33");
+    const a = new Trace(16);
+    a.record(0, 0, "xen", "hypercall", "dom0", 1, 0, 0);
+    const saved = a.save();
+    const b = new Trace(16);
+    b.recordTagged(0, 0, tag, 1, 0, 0);
+    b.load(saved); // "nova", "call" and "ec33" have no ids in this table
+    b.recordTagged(1, 0, tag, 1, 0, 0);
+    a.recordTagged(1, 0, tag, 1, 0, 0);
+    expect(b.save()).toEqual(a.save());
+    expect(b.at(1)).toMatchObject({ layer: "nova", op: "call", actor: "ec33" });
   });
 });
