@@ -10,6 +10,7 @@
  * paper's pre-Meltdown machine), plus `utcb_word_copy` per untyped word and `typed_item_xfer` per typed
  * item. An empty call + reply on nehalem-2010 is therefore exactly 2 × 288 cycles.
  */
+import { TraceTag } from "../machine/index.js";
 import { CrdType, Flag, Item, ItemKind, Perm, Status, Utcb, type Regs } from "./abi.js";
 import { capOf } from "./capability.js";
 import { clamp, decodeCrd, encodeCrd, NULL_CRD, overlaps, type Crd } from "./crd.js";
@@ -23,12 +24,15 @@ import { enterSpace, forgetCode, progId, startPortalCode, wake } from "./schedul
 import { block, up } from "./sm.js";
 import { chargeEffects, delegate, newEffects, translate } from "./space.js";
 import { ecName, NONE, type Kernel, type PortalFacts, type SyscallResult } from "./state.js";
-import { itemIndex, typedCount, untypedCount } from "./utcb.js";
+import { itemIndex } from "./utcb.js";
 
 const CALL_PARTS = ["ipc_oneway", "kpti_switch"] as const;
 
 /** transfer() returns words + items × XFER_ITEMS (an untyped count never reaches it), so the hot path allocates no tuple. */
 const XFER_ITEMS = 0x10000;
+
+/** The UTCB header word (item counts) as its low 32-bit half, in a 32-bit view of the page. */
+const HEAD = 2 * Utcb.ITEMS;
 
 /**
  * Copy the message of `from`'s UTCB into `to`'s; typed items map into `to`'s PD through its windows.
@@ -38,14 +42,20 @@ export function transfer(k: Kernel, cpu: number, from: Ec, to: Ec, actor: string
   const su = from.utcb;
   const du = to.utcb;
   if (su === null || du === null) return 0;
-  if (k.emptyHeader(from.id, su)) {
-    du[Utcb.ITEMS] = 0n;
+  // Header and untyped words through 32-bit views: no BigInt and no subarray per message.
+  const s32 = k.utcb32(from.id, su);
+  const d32 = k.utcb32(to.id, du);
+  const head = s32[HEAD]!;
+  if (head === 0 && s32[HEAD + 1] === 0) {
+    d32[HEAD] = 0;
+    d32[HEAD + 1] = 0;
     return 0;
   }
-  const t = Math.min(typedCount(su), Utcb.DATA_WORDS / 2);
-  const u = Math.min(untypedCount(su), Utcb.DATA_WORDS - 2 * t);
-  if (u > 0) du.set(su.subarray(Utcb.DATA, Utcb.DATA + u), Utcb.DATA);
-  du[Utcb.ITEMS] = BigInt(u) | (BigInt(t) << 16n);
+  const t = Math.min(head >>> 16, Utcb.DATA_WORDS / 2); // the header's T field, [31:16]
+  const u = Math.min(head & 0xffff, Utcb.DATA_WORDS - 2 * t); // its U field, [15:0]
+  for (let i = 2 * Utcb.DATA, end = 2 * (Utcb.DATA + u); i < end; i++) d32[i] = s32[i]!;
+  d32[HEAD] = u | (t << 16);
+  d32[HEAD + 1] = 0;
   if (t > 0) {
     const fx = newEffects();
     const src = k.pd(from.pd);
@@ -134,19 +144,26 @@ function fail(k: Kernel, ec: Ec, status: Status): SyscallResult {
  * message sums the two rates itself (what chargeMany would compute, without its per-part work) and
  * records `args` as given. (A cross-CPU call's IPIs are latencies, events of xcpu.ts, not charges.)
  */
-function chargeIpc(k: Kernel, cpu: number, op: string, actor: string, xfer: number, args: Record<string, unknown>): void {
+function chargeIpc(k: Kernel, cpu: number, tag: TraceTag, xfer: number, args: Record<string, unknown>): void {
+  const a = k.ipcRate;
+  const b = k.kptiRate;
   if (xfer === 0) {
-    const a = k.ipcRate;
-    const b = k.kptiRate;
-    k.m.account(cpu, a.cycles + b.cycles, "nova", op, actor, args, (a.lo | b.lo) >>> 0, (a.hi | b.hi) >>> 0);
+    k.m.accountTagged(cpu, a.cycles + b.cycles, tag, args, (a.lo | b.lo) >>> 0, (a.hi | b.hi) >>> 0);
     return;
   }
   const words = xfer % XFER_ITEMS;
   const items = (xfer - words) / XFER_ITEMS;
+  if (items === 0) {
+    // Untyped words only: chargeMany's sum, in its order, and its rounding of a part of several units.
+    const w = k.wordRate;
+    const copy = words === 1 ? w.cycles : Math.ceil(w.cycles * words);
+    k.m.accountTagged(cpu, a.cycles + b.cycles + copy, tag, args, (a.lo | b.lo | w.lo) >>> 0, (a.hi | b.hi | w.hi) >>> 0);
+    return;
+  }
   const parts: (string | readonly [string, number])[] = [...CALL_PARTS];
   if (words > 0) parts.push(["utcb_word_copy", words]);
   if (items > 0) parts.push(["typed_item_xfer", items]);
-  k.m.chargeMany(cpu, parts as never, "nova", op, actor, args);
+  k.m.chargeMany(cpu, parts as never, tag.layer, tag.op, tag.actor, args);
 }
 
 function portalFacts(k: Kernel, pt: Pt): PortalFacts {
@@ -155,7 +172,8 @@ function portalFacts(k: Kernel, pt: Pt): PortalFacts {
   const mtd = BigInt(pt.mtd);
   const regs = Object.freeze({ rdi: pt.pid, rsi: mtd, rdx: 0n, rax: 0n, r8: 0n });
   const entered = Object.freeze({ via: "portal" as const, pt: pt.id, pid: pt.pid, event: NONE, ip: pt.ip, regs });
-  return (k.portals[pt.id] = { pt, callArgs: Object.freeze({ pt: pt.id, callee: pt.ec, words: 0, items: 0 }), mtd, program: progId(pt.ip), pid: pt.pid, regs, entered });
+  const callArgs = Object.freeze({ pt: pt.id, callee: pt.ec, words: 0 as const, items: 0 as const });
+  return (k.portals[pt.id] = { pt, callArgs, wordArgs: [], mtd, program: progId(pt.ip), pid: pt.pid, regs, entered });
 }
 
 /**
@@ -173,11 +191,13 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
   }
   let args: Record<string, unknown>;
   if (xfer === 0) args = facts.callArgs;
+  else if (xfer < XFER_ITEMS) args = facts.wordArgs[xfer] ??= Object.freeze({ pt: pt.id, callee: pt.ec, words: xfer, items: 0 as const });
   else {
     const words = xfer % XFER_ITEMS;
     args = { pt: pt.id, callee: callee.id, words, items: (xfer - words) / XFER_ITEMS };
   }
-  chargeIpc(k, cpu, event === NONE ? "call" : event === OOM_EVENT ? "oom" : "event", actor, xfer, args);
+  const tag = event === NONE ? k.callTag(caller.id) : new TraceTag("nova", event === OOM_EVENT ? "oom" : "event", actor);
+  chargeIpc(k, cpu, tag, xfer, args);
   caller.st = "call";
   caller.callee = callee.id;
   caller.event = event;
@@ -214,11 +234,12 @@ export function ipcReply(k: Kernel, ec: Ec, park: number): SyscallResult {
     const xfer = caller.event === NONE ? transfer(k, ec.cpu, ec, caller, actor) : 0;
     let args: Record<string, unknown>;
     if (xfer === 0) args = k.replyArgs[caller.id] ??= Object.freeze({ caller: caller.id, words: 0 as const, items: 0 as const });
+    else if (xfer < XFER_ITEMS) args = (k.replyWordArgs[caller.id] ??= [])[xfer] ??= Object.freeze({ caller: caller.id, words: xfer, items: 0 as const });
     else {
       const words = xfer % XFER_ITEMS;
       args = { caller: caller.id, words, items: (xfer - words) / XFER_ITEMS };
     }
-    chargeIpc(k, ec.cpu, "reply", actor, xfer, args);
+    chargeIpc(k, ec.cpu, k.replyTag(ec.id), xfer, args);
     caller.callee = NONE;
     const event = caller.event;
     caller.event = NONE;

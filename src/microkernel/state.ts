@@ -3,7 +3,7 @@
  * kernel context every hypercall handler receives. Object records are defined beside their
  * operations in pd.ts, ec.ts, sc.ts, pt.ts and sm.ts; this file only ties them together.
  */
-import type { GuestThread, GuestThreadState, Machine, Rate } from "../machine/index.js";
+import { TraceTag, type GuestThread, type GuestThreadState, type Machine, type Rate } from "../machine/index.js";
 import type { Regs } from "./abi.js";
 import type { Ec, Entered } from "./ec.js";
 import { Mdb, type MdbState } from "./mdb.js";
@@ -19,6 +19,8 @@ export interface PortalFacts {
   pt: Pt;
   /** Trace arguments of an empty call through it (frozen: every record shares them). */
   callArgs: Readonly<{ pt: number; callee: number; words: 0; items: 0 }>;
+  /** The same for a call with `words` untyped words and no typed items, by word count. */
+  wordArgs: Readonly<{ pt: number; callee: number; words: number; items: 0 }>[];
   /** RSI on entry: the MTD. */
   mtd: bigint;
   /** The registers and Entered record of a plain call, frozen, valid while the PID is `pid` (pt_ctrl may change it). */
@@ -82,17 +84,30 @@ export class Kernel {
   /** Per CPU, which priorities have a non-empty run queue (scheduler.ts readyBits). */
   readonly readyBits: ({ queues: CpuQueues; bits: Uint32Array } | undefined)[] = [];
   readonly replyArgs: (Readonly<{ caller: number; words: 0; items: 0 }> | undefined)[] = [];
+  /** Per EC, the trace tags of the calls it makes and the replies it sends (chargeIpc). */
+  private readonly callTags: (TraceTag | undefined)[] = [];
+  private readonly replyTags: (TraceTag | undefined)[] = [];
   /** Per EC, its last "resume" Entered record (frozen; complete() reuses it while IP and registers match). */
   readonly resumed: (Readonly<Entered> | undefined)[] = [];
-  /** Per EC, a 32-bit view of its UTCB (for the header test without a BigInt), and the page it views. */
+  /**
+   * Per EC, a 32-bit view of its whole UTCB page, and the page it views: the header test and the
+   * copy of untyped words read and write it without making a BigInt per word. (Named for its first
+   * use, the header test; tests refer to it by this name.)
+   */
   readonly utcbHead: (Uint32Array | undefined)[] = [];
   readonly utcbOf: (BigUint64Array | undefined)[] = [];
+  /**
+   * Trace arguments of a message with `words` untyped words and no typed items, by caller id and
+   * word count (frozen and shared, as replyArgs).
+   */
+  readonly replyWordArgs: (Readonly<{ caller: number; words: number; items: 0 }>[] | undefined)[] = [];
   /**
    * The rates of an IPC, looked up once: a CostModel keeps one Rate per primitive for its life and
    * updates it in place when a cell overrides the entry (machine/costs/model.ts).
    */
   readonly ipcRate: Rate;
   readonly kptiRate: Rate;
+  readonly wordRate: Rate;
 
   /**
    * `d.objects` indexed by id in an array: a look-up on the IPC path is an element load instead of
@@ -110,6 +125,7 @@ export class Kernel {
     this.index();
     this.ipcRate = m.costs.rate("ipc_oneway");
     this.kptiRate = m.costs.rate("kpti_switch");
+    this.wordRate = m.costs.rate("utcb_word_copy");
   }
 
   get d(): NovaData {
@@ -145,19 +161,32 @@ export class Kernel {
   forget(id: number): void {
     this.portals[id] = undefined;
     this.replyArgs[id] = undefined;
+    this.replyWordArgs[id] = undefined;
+    this.callTags[id] = undefined;
+    this.replyTags[id] = undefined;
     this.resumed[id] = undefined;
     this.utcbHead[id] = undefined;
     this.utcbOf[id] = undefined;
   }
 
-  /** Whether the EC's UTCB header word (item counts) is 0, read through a 32-bit view: no BigInt is made. */
-  emptyHeader(id: number, u: BigUint64Array): boolean {
+  /** The trace tag of EC `ec`'s calls: layer "nova", op "call", actor ecName(ec). */
+  callTag(ec: number): TraceTag {
+    return (this.callTags[ec] ??= new TraceTag("nova", "call", ecName(ec)));
+  }
+
+  /** The trace tag of EC `ec`'s replies. */
+  replyTag(ec: number): TraceTag {
+    return (this.replyTags[ec] ??= new TraceTag("nova", "reply", ecName(ec)));
+  }
+
+  /** EC `id`'s UTCB `u` as 32-bit words (little-endian, as the modelled x86_64): word i is halves 2i, 2i + 1. */
+  utcb32(id: number, u: BigUint64Array): Uint32Array {
     let v = this.utcbHead[id];
     if (v === undefined || this.utcbOf[id] !== u) {
-      v = this.utcbHead[id] = new Uint32Array(u.buffer, u.byteOffset, 2);
+      v = this.utcbHead[id] = new Uint32Array(u.buffer, u.byteOffset, 2 * u.length);
       this.utcbOf[id] = u;
     }
-    return v[0] === 0 && v[1] === 0;
+    return v;
   }
 
   obj(id: number): KObject | undefined {
