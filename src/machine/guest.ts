@@ -34,6 +34,11 @@ export class ProgramRegistry {
     return p;
   }
 
+  /** Programs registered. Never shrinks: an id has() denied stays denied while this is unchanged. */
+  get size(): number {
+    return this.programs.size;
+  }
+
   has(id: string): boolean {
     return this.programs.has(id);
   }

@@ -173,7 +173,7 @@ function portalFacts(k: Kernel, pt: Pt): PortalFacts {
   const regs = Object.freeze({ rdi: pt.pid, rsi: mtd, rdx: 0n, rax: 0n, r8: 0n });
   const entered = Object.freeze({ via: "portal" as const, pt: pt.id, pid: pt.pid, event: NONE, ip: pt.ip, regs });
   const callArgs = Object.freeze({ pt: pt.id, callee: pt.ec, words: 0 as const, items: 0 as const });
-  return (k.portals[pt.id] = { pt, callArgs, wordArgs: [], mtd, program: progId(pt.ip), pid: pt.pid, regs, entered });
+  return (k.portals[pt.id] = { pt, callArgs, wordArgs: [], mtd, program: progId(pt.ip), noProgramAt: NONE, pid: pt.pid, regs, entered });
 }
 
 /**
@@ -217,7 +217,10 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
   callee.result = null;
   if (xcpu) k.d.xcpu[callee.cpu]!.push(callee.id);
   enterSpace(k, callee.cpu, callee.pd);
-  startPortalCode(k, callee, facts.program, pt, event, regs);
+  // A portal with no code stays without while nothing is registered: skip the registry's look-up.
+  const programs = k.m.programs.size;
+  if (facts.noProgramAt === programs) forgetCode(k, callee.id);
+  else if (!startPortalCode(k, callee, facts.program, pt, event, regs)) facts.noProgramAt = programs;
 }
 
 /**

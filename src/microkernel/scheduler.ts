@@ -130,10 +130,15 @@ export function startCode(k: Kernel, e: Ec, ip: bigint, arg: unknown): void {
   if (k.m.programs.has(id)) k.liveThreads.set(e.id, new GuestThread(k.m.programs, id, arg));
 }
 
-/** startCode for an EC entered through a portal: the program's argument is built only when there is a program. */
-export function startPortalCode(k: Kernel, e: Ec, id: string, pt: Pt, event: number, regs: Regs): void {
+/**
+ * startCode for an EC entered through a portal: the program's argument is built only when there is a
+ * program. Returns whether there is one.
+ */
+export function startPortalCode(k: Kernel, e: Ec, id: string, pt: Pt, event: number, regs: Regs): boolean {
   forgetCode(k, e.id);
-  if (k.m.programs.has(id)) k.liveThreads.set(e.id, new GuestThread(k.m.programs, id, { ec: e.id, pid: pt.pid, ip: pt.ip, event, regs }));
+  if (!k.m.programs.has(id)) return false;
+  k.liveThreads.set(e.id, new GuestThread(k.m.programs, id, { ec: e.id, pid: pt.pid, ip: pt.ip, event, regs }));
+  return true;
 }
 
 function steppable(k: Kernel, e: Ec | undefined, cpu: number): boolean {

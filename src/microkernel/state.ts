@@ -29,6 +29,8 @@ export interface PortalFacts {
   entered: Readonly<Entered>;
   /** The program id its IP is registered under, if any code is. */
   program: string;
+  /** The registry's size when it held no program under `program` (NONE: not known): see rendezvous. */
+  noProgramAt: number;
 }
 export type Kind = KObject["kind"];
 
