@@ -236,6 +236,24 @@ describe("host-side caches of the IPC hot path", () => {
     nova.k.portals.forEach((p, id) => expect(p === undefined || nova.k.d.objects.has(id), `portal cache entry for dead object ${id}`).toBe(true));
   });
 
+  it("see code registered at a portal's IP after calls through it found none", () => {
+    const { m, nova } = boot();
+    server(nova);
+    nova.call(0x42);
+    nova.reply({ ec: nova.ec(0x41) });
+    expect(nova.state(nova.ec(0x41)).runsCode).toBe(false);
+    nova.registerCode(0x9000, function* () {}); // another IP: the portal still has no code
+    nova.call(0x42);
+    nova.reply({ ec: nova.ec(0x41) });
+    nova.registerCode(0x5000, function* () {
+      yield hc.reply();
+    });
+    nova.call(0x42);
+    expect(nova.state(nova.ec(0x41)).runsCode).toBe(true);
+    m.run({ until: () => nova.state().state === "ready" });
+    expect(nova.state().regs?.status).toBe(Status.SUCCESS);
+  });
+
   for (const typed of [true, false]) {
     const path = typed ? "typed helpers" : "register-level entry";
     const call = (nova: Nova, pt: number): SyscallResult => (typed ? nova.call(pt) : nova.syscall(hc.call(pt)));
