@@ -6,6 +6,7 @@ export { EventQueue, type PendingEvent } from "./events.js";
 export { GuestThread, ProgramRegistry, type GuestProgram, type GuestThreadState } from "./guest.js";
 export { Hasher, hashValue } from "./hash.js";
 export { INTERRUPT_FLAG, checkInterrupt, interruptRequested } from "./interrupt.js";
+export { internalized } from "./intern.js";
 export { Memory, OutOfMemory } from "./memory.js";
 export { Rng } from "./rng.js";
 export { Trace, TraceTag, DEFAULT_TRACE_CAPACITY, type TraceRecord } from "./trace.js";

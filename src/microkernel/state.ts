@@ -3,7 +3,7 @@
  * kernel context every hypercall handler receives. Object records are defined beside their
  * operations in pd.ts, ec.ts, sc.ts, pt.ts and sm.ts; this file only ties them together.
  */
-import { TraceTag, type GuestThread, type GuestThreadState, type Machine, type Rate } from "../machine/index.js";
+import { internalized, TraceTag, type GuestThread, type GuestThreadState, type Machine, type Rate } from "../machine/index.js";
 import type { Regs } from "./abi.js";
 import type { Ec, Entered } from "./ec.js";
 import { Mdb, type MdbState } from "./mdb.js";
@@ -218,14 +218,15 @@ export class Kernel {
 }
 
 const spaceNames: string[] = [];
+/** The address space of a PD as CPUs name it: internalized, since every IPC compares it (Cpu.enter). */
 export function spaceName(pd: number): string {
-  return (spaceNames[pd] ??= `nova:pd${pd}`);
+  return (spaceNames[pd] ??= internalized(`nova:pd${pd}`));
 }
 
 const ecNames: string[] = [];
-/** The trace actor of an EC: one string per id, so that the trace's interning finds it by identity. */
+/** The trace actor of an EC: one internalized string per id, so that the trace's interning finds it by identity. */
 export function ecName(ec: number): string {
-  return (ecNames[ec] ??= `ec${ec}`);
+  return (ecNames[ec] ??= internalized(`ec${ec}`));
 }
 
 export const NONE = -1;
