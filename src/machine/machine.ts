@@ -281,7 +281,8 @@ export class Machine {
         break;
       }
       const eventTime = this.queue.peekTime();
-      const [cpu, cpuTime] = this.nextReadyCpu();
+      const cpu = this.nextReadyCpu();
+      const cpuTime = this.readyTime;
       if (eventTime <= cpuTime && eventTime <= target && eventTime !== Infinity) {
         this.queue.popInto(this.scratch);
         const e = this.scratch;
@@ -305,10 +306,12 @@ export class Machine {
     return { reason, now: this.now(), events, steps };
   }
 
-  /** The dispatcher that had the CPU nextReadyCpu() picked ready. */
+  /** The dispatcher that had the CPU nextReadyCpu() picked ready, and that CPU's clock (Infinity: none). */
   private readyDispatcher: Dispatcher | undefined;
+  private readyTime: Cycles = Infinity;
 
-  private nextReadyCpu(): [CpuId, Cycles] {
+  /** The earliest ready CPU (-1: none); its clock goes to readyTime, so that each step allocates no pair. */
+  private nextReadyCpu(): CpuId {
     let best = -1;
     let bestTime = Infinity;
     for (let c = 0; c < this.clocks.length; c++) {
@@ -322,7 +325,8 @@ export class Machine {
         }
       }
     }
-    return [best, bestTime];
+    this.readyTime = bestTime;
+    return best;
   }
 
   // ---- state ---------------------------------------------------------------------------------
