@@ -44,6 +44,15 @@ export class Cpu {
     if (this.previous === space) this.previous = undefined;
   }
 
+  /**
+   * The space was destroyed and its name is never used again: nothing will ask whether this CPU
+   * caches it, so remembering it would only grow the set with every space ever made.
+   */
+  forget(space: string): void {
+    this.cached.delete(space);
+    if (this.current === space) this.current = undefined;
+  }
+
   save(): CpuState {
     return { id: this.id, current: this.current, cached: Array.from(this.cached) };
   }

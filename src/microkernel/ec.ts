@@ -166,9 +166,12 @@ export const BLOCKED: SyscallResult = { blocked: true };
 export function complete(k: Kernel, e: Ec, r: Regs & { status: number }): void {
   e.result = r;
   e.st = "ready";
-  const c = k.resumed[e.id];
+  const c = k.resumed.get(e.id);
   if (c !== undefined && c.regs === r && c.ip === e.ip) e.entered = c;
-  else e.entered = k.resumed[e.id] = Object.freeze({ via: "resume", pt: NONE, pid: 0n, event: NONE, ip: e.ip, regs: r });
+  else {
+    e.entered = Object.freeze({ via: "resume", pt: NONE, pid: 0n, event: NONE, ip: e.ip, regs: r });
+    k.resumed.set(e.id, e.entered);
+  }
 }
 
 /**

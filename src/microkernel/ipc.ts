@@ -167,13 +167,13 @@ function chargeIpc(k: Kernel, cpu: number, tag: TraceTag, xfer: number, args: Re
 }
 
 function portalFacts(k: Kernel, pt: Pt): PortalFacts {
-  const f = k.portals[pt.id];
+  const f = k.portals.get(pt.id);
   if (f !== undefined && f.pt === pt) return f;
   const mtd = BigInt(pt.mtd);
   const regs = Object.freeze({ rdi: pt.pid, rsi: mtd, rdx: 0n, rax: 0n, r8: 0n });
   const entered = Object.freeze({ via: "portal" as const, pt: pt.id, pid: pt.pid, event: NONE, ip: pt.ip, regs });
   const callArgs = Object.freeze({ pt: pt.id, callee: pt.ec, words: 0 as const, items: 0 as const });
-  return (k.portals[pt.id] = { pt, callArgs, wordArgs: [], mtd, program: progId(pt.ip), noProgramAt: NONE, pid: pt.pid, regs, entered });
+  return k.portals.set(pt.id, { pt, callArgs, wordArgs: [], mtd, program: progId(pt.ip), noProgramAt: NONE, pid: pt.pid, regs, entered });
 }
 
 /**
@@ -186,7 +186,7 @@ export function rendezvous(k: Kernel, caller: Ec, callee: Ec, pt: Pt, event: num
   const xfer = event === NONE ? transfer(k, cpu, caller, callee, actor) : 0;
   let facts = portalFacts(k, pt);
   if (facts.pid !== pt.pid) {
-    k.portals[pt.id] = undefined; // pt_ctrl gave it another PID since
+    k.portals.delete(pt.id); // pt_ctrl gave it another PID since
     facts = portalFacts(k, pt);
   }
   let args: Record<string, unknown>;
@@ -236,8 +236,8 @@ export function ipcReply(k: Kernel, ec: Ec, park: number): SyscallResult {
   if (caller !== undefined && caller.st === "call" && caller.callee === ec.id) {
     const xfer = caller.event === NONE ? transfer(k, ec.cpu, ec, caller, actor) : 0;
     let args: Record<string, unknown>;
-    if (xfer === 0) args = k.replyArgs[caller.id] ??= Object.freeze({ caller: caller.id, words: 0 as const, items: 0 as const });
-    else if (xfer < XFER_ITEMS) args = (k.replyWordArgs[caller.id] ??= [])[xfer] ??= Object.freeze({ caller: caller.id, words: xfer, items: 0 as const });
+    if (xfer === 0) args = k.replyArgs.get(caller.id) ?? k.replyArgs.set(caller.id, Object.freeze({ caller: caller.id, words: 0 as const, items: 0 as const }));
+    else if (xfer < XFER_ITEMS) args = (k.replyWordArgs.get(caller.id) ?? k.replyWordArgs.set(caller.id, []))[xfer] ??= Object.freeze({ caller: caller.id, words: xfer, items: 0 as const });
     else {
       const words = xfer % XFER_ITEMS;
       args = { caller: caller.id, words, items: (xfer - words) / XFER_ITEMS };

@@ -8,7 +8,7 @@ import { CrdType, Perm, PdOp, Status, type Regs } from "./abi.js";
 import { capOf, destroyHooks, installObjCap, dropRef, wrapSel } from "./capability.js";
 import { decodeCrd } from "./crd.js";
 import { delegate, newEffects, revokeAll, chargeEffects } from "./space.js";
-import { ecName, NONE, type Kernel } from "./state.js";
+import { ecName, NONE, spaceName, type Kernel } from "./state.js";
 import type { Ec } from "./ec.js";
 import { PAGE_SIZE } from "../machine/index.js";
 
@@ -131,6 +131,8 @@ export function pdCtrl(k: Kernel, ec: Ec, sel: bigint, flags: number, a: Regs, o
 destroyHooks.pd = (k, pd) => {
   const fx = newEffects();
   revokeAll(k, pd, fx);
+  // PD ids are never reused, so no CPU will be asked about this space again
+  for (const cpu of k.m.cpus) cpu.forget(spaceName(pd.id));
   const owner = k.obj(pd.owner);
   if (owner?.kind === "pd") {
     quotaRelease(k, owner, KMEM.pd + (pd.quota.limit === NONE ? 0 : pd.quota.limit));

@@ -4,6 +4,7 @@
  * operations in pd.ts, ec.ts, sc.ts, pt.ts and sm.ts; this file only ties them together.
  */
 import { internalized, TraceTag, type GuestThread, type GuestThreadState, type Machine, type Rate } from "../machine/index.js";
+import { IdCache } from "./id-cache.js";
 import type { Regs } from "./abi.js";
 import type { Ec, Entered } from "./ec.js";
 import { Mdb, type MdbState } from "./mdb.js";
@@ -82,27 +83,27 @@ export class Kernel {
    * object (a restore replaces every object, and may give its id to another one). Reply trace
    * arguments depend on the caller's id alone.
    */
-  readonly portals: (PortalFacts | undefined)[] = [];
+  readonly portals = new IdCache<PortalFacts>();
   /** Per CPU, which priorities have a non-empty run queue (scheduler.ts readyBits). */
   readonly readyBits: ({ queues: CpuQueues; bits: Uint32Array } | undefined)[] = [];
-  readonly replyArgs: (Readonly<{ caller: number; words: 0; items: 0 }> | undefined)[] = [];
+  readonly replyArgs = new IdCache<Readonly<{ caller: number; words: 0; items: 0 }>>();
   /** Per EC, the trace tags of the calls it makes and the replies it sends (chargeIpc). */
-  private readonly callTags: (TraceTag | undefined)[] = [];
-  private readonly replyTags: (TraceTag | undefined)[] = [];
+  private readonly callTags = new IdCache<TraceTag>();
+  private readonly replyTags = new IdCache<TraceTag>();
   /** Per EC, its last "resume" Entered record (frozen; complete() reuses it while IP and registers match). */
-  readonly resumed: (Readonly<Entered> | undefined)[] = [];
+  readonly resumed = new IdCache<Readonly<Entered>>();
   /**
    * Per EC, a 32-bit view of its whole UTCB page, and the page it views: the header test and the
    * copy of untyped words read and write it without making a BigInt per word. (Named for its first
    * use, the header test; tests refer to it by this name.)
    */
-  readonly utcbHead: (Uint32Array | undefined)[] = [];
-  readonly utcbOf: (BigUint64Array | undefined)[] = [];
+  readonly utcbHead = new IdCache<Uint32Array>();
+  readonly utcbOf = new IdCache<BigUint64Array>();
   /**
    * Trace arguments of a message with `words` untyped words and no typed items, by caller id and
    * word count (frozen and shared, as replyArgs).
    */
-  readonly replyWordArgs: (Readonly<{ caller: number; words: number; items: 0 }>[] | undefined)[] = [];
+  readonly replyWordArgs = new IdCache<Readonly<{ caller: number; words: number; items: 0 }>[]>();
   /**
    * The rates of an IPC, looked up once: a CostModel keeps one Rate per primitive for its life and
    * updates it in place when a cell overrides the entry (machine/costs/model.ts).
@@ -116,7 +117,7 @@ export class Kernel {
    * a Map probe. Host-side, rebuilt whenever `d` is replaced (a restore); add() and remove() are the
    * only writers of `d.objects`, and they keep both in step.
    */
-  private table: (KObject | undefined)[] = [];
+  private readonly table = new IdCache<KObject>();
   private data: NovaData;
 
   constructor(
@@ -140,20 +141,19 @@ export class Kernel {
   }
 
   private index(): void {
-    this.table = [];
-    for (const [id, o] of this.data.objects) this.table[id] = o;
+    this.table.clear();
   }
 
   /** A new object becomes part of the state. */
   add(o: KObject): void {
     this.data.objects.set(o.id, o);
-    this.table[o.id] = o;
+    this.table.set(o.id, o);
   }
 
   /** A destroyed object leaves the state. */
   remove(id: number): void {
     this.data.objects.delete(id);
-    if (id < this.table.length) this.table[id] = undefined;
+    this.table.delete(id);
   }
 
   /**
@@ -161,38 +161,42 @@ export class Kernel {
    * 4 KiB page (the soak found one page per restarted Genode child).
    */
   forget(id: number): void {
-    this.portals[id] = undefined;
-    this.replyArgs[id] = undefined;
-    this.replyWordArgs[id] = undefined;
-    this.callTags[id] = undefined;
-    this.replyTags[id] = undefined;
-    this.resumed[id] = undefined;
-    this.utcbHead[id] = undefined;
-    this.utcbOf[id] = undefined;
+    this.portals.delete(id);
+    this.replyArgs.delete(id);
+    this.replyWordArgs.delete(id);
+    this.callTags.delete(id);
+    this.replyTags.delete(id);
+    this.resumed.delete(id);
+    this.utcbHead.delete(id);
+    this.utcbOf.delete(id);
   }
 
   /** The trace tag of EC `ec`'s calls: layer "nova", op "call", actor ecName(ec). */
   callTag(ec: number): TraceTag {
-    return (this.callTags[ec] ??= new TraceTag("nova", "call", ecName(ec)));
+    return this.callTags.get(ec) ?? this.callTags.set(ec, new TraceTag("nova", "call", ecName(ec)));
   }
 
   /** The trace tag of EC `ec`'s replies. */
   replyTag(ec: number): TraceTag {
-    return (this.replyTags[ec] ??= new TraceTag("nova", "reply", ecName(ec)));
+    return this.replyTags.get(ec) ?? this.replyTags.set(ec, new TraceTag("nova", "reply", ecName(ec)));
   }
 
   /** EC `id`'s UTCB `u` as 32-bit words (little-endian, as the modelled x86_64): word i is halves 2i, 2i + 1. */
   utcb32(id: number, u: BigUint64Array): Uint32Array {
-    let v = this.utcbHead[id];
-    if (v === undefined || this.utcbOf[id] !== u) {
-      v = this.utcbHead[id] = new Uint32Array(u.buffer, u.byteOffset, 2 * u.length);
-      this.utcbOf[id] = u;
+    let v = this.utcbHead.get(id);
+    if (v === undefined || this.utcbOf.get(id) !== u) {
+      v = this.utcbHead.set(id, new Uint32Array(u.buffer, u.byteOffset, 2 * u.length));
+      this.utcbOf.set(id, u);
     }
     return v;
   }
 
   obj(id: number): KObject | undefined {
-    return id >= 0 ? this.table[id] : undefined;
+    if (id < 0) return undefined;
+    const o = this.table.get(id);
+    if (o !== undefined) return o;
+    const stored = this.data.objects.get(id);
+    return stored === undefined ? undefined : this.table.set(id, stored);
   }
 
   pd(id: number): Pd {
@@ -217,16 +221,20 @@ export class Kernel {
   }
 }
 
-const spaceNames: string[] = [];
-/** The address space of a PD as CPUs name it: internalized, since every IPC compares it (Cpu.enter). */
+/**
+ * Names are pure functions of an id, cached so that the hot paths (a trace record per kernel entry,
+ * a space per IPC) make no string, and internalized so that comparing them is by reference.
+ */
+const spaceNames = new IdCache<string>();
+/** The address space of a PD as CPUs name it (Cpu.enter compares it on every IPC). */
 export function spaceName(pd: number): string {
-  return (spaceNames[pd] ??= internalized(`nova:pd${pd}`));
+  return spaceNames.get(pd) ?? spaceNames.set(pd, internalized(`nova:pd${pd}`));
 }
 
-const ecNames: string[] = [];
-/** The trace actor of an EC: one internalized string per id, so that the trace's interning finds it by identity. */
+const ecNames = new IdCache<string>();
+/** The trace actor of an EC: the trace's interning finds it by identity. */
 export function ecName(ec: number): string {
-  return (ecNames[ec] ??= internalized(`ec${ec}`));
+  return ecNames.get(ec) ?? ecNames.set(ec, internalized(`ec${ec}`));
 }
 
 export const NONE = -1;

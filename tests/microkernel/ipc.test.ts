@@ -228,12 +228,37 @@ describe("host-side caches of the IPC hot path", () => {
     const ec = nova.ec(0x41).id;
     nova.call(0x42);
     nova.reply({ ec: nova.ec(0x41) });
-    expect(nova.k.utcbHead[ec]).toBeDefined();
-    expect(nova.k.portals.some((p) => p !== undefined)).toBe(true);
+    expect(nova.k.utcbHead.has(ec)).toBe(true);
+    expect(nova.k.portals.size).toBeGreaterThan(0);
     nova.revoke(nova.crd.obj(0x40, 2, 0x1f), { self: true });
     expect(nova.k.d.objects.has(ec)).toBe(false);
-    expect([nova.k.utcbHead[ec], nova.k.utcbOf[ec], nova.k.resumed[ec], nova.k.replyArgs[ec]]).toEqual([undefined, undefined, undefined, undefined]);
-    nova.k.portals.forEach((p, id) => expect(p === undefined || nova.k.d.objects.has(id), `portal cache entry for dead object ${id}`).toBe(true));
+    expect([nova.k.utcbHead.has(ec), nova.k.resumed.has(ec), nova.k.replyArgs.has(ec)]).toEqual([false, false, false]);
+    for (const id of nova.k.portals.keys()) expect(nova.k.d.objects.has(id), `portal cache entry for dead object ${id}`).toBe(true);
+  });
+});
+
+describe("host-side bookkeeping over servers that come and go", () => {
+  /** Create a server PD with its EC and portal, call it once, and destroy the PD with everything in it. */
+  function serverLife(nova: ReturnType<typeof boot>["nova"]): void {
+    server(nova);
+    nova.call(0x42);
+    nova.reply({ ec: nova.ec(0x41) });
+    nova.revoke(nova.crd.obj(0x40, 2, 0x1f), { self: true });
+  }
+  const sizes = ({ m, nova }: ReturnType<typeof boot>) => ({
+    portals: nova.k.portals.size,
+    replyArgs: nova.k.replyArgs.size,
+    resumed: nova.k.resumed.size,
+    utcbHead: nova.k.utcbHead.size,
+    cachedSpaces: m.cpus.map((c) => c.cached.size),
+  });
+
+  it("keeps the IPC caches and the CPUs' cached spaces the same size after 10 and after 200 lives", () => {
+    const b = boot();
+    for (let i = 0; i < 10; i++) serverLife(b.nova);
+    const after10 = sizes(b);
+    for (let i = 10; i < 200; i++) serverLife(b.nova);
+    expect(sizes(b)).toEqual(after10);
   });
 
   it("see code registered at a portal's IP after calls through it found none", () => {
