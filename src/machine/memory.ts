@@ -16,6 +16,10 @@ export interface MemoryState {
   hint: number;
 }
 
+/** Below this many owners the table is never compacted: a machine's own few owners cost nothing. */
+const MIN_OWNERS_TO_COMPACT = 64;
+const isPowerOfTwo = (n: number) => (n & (n - 1)) === 0;
+
 export class OutOfMemory extends UsageError {
   constructor(owner: string, wanted: number, free: number) {
     super("out-of-memory", `${owner} asked for ${wanted} frame(s) of 4 KiB but only ${free} are free`, "give the machine more memory or free frames first");
@@ -112,7 +116,10 @@ export class Memory {
     return id < 0 ? undefined : this.ownerNames[id];
   }
 
-  /** Frames held by each owner that holds any, in order of first appearance. */
+  /**
+   * Frames held by each owner that holds any, in order of first appearance (an owner that held
+   * nothing for a while may since have been forgotten, see ownerId, and then counts as new).
+   */
   usage(): Map<string, number> {
     const out = new Map<string, number>();
     this.ownerNames.forEach((name, id) => {
@@ -199,12 +206,39 @@ export class Memory {
   private ownerId(owner: string): number {
     let id = this.ownerIds.get(owner);
     if (id === undefined) {
+      if (this.ownerNames.length >= MIN_OWNERS_TO_COMPACT && isPowerOfTwo(this.ownerNames.length)) this.forgetIdleOwners();
       id = this.ownerNames.length;
       this.ownerNames.push(owner);
       this.ownerIds.set(owner, id);
       this.counts.push(0);
     }
     return id;
+  }
+
+  /**
+   * Owners come and go for ever (a PD, a domain per restart) and their names are never reused, so
+   * an owner holding no frames is forgotten once such owners are at least half of the table: the
+   * others are renumbered in order, and every frame relabelled. The table is checked only when it
+   * reaches a power of two (at least MIN_OWNERS_TO_COMPACT), so the pass over the frames is rare,
+   * and the rule depends on the table alone: a restored machine forgets exactly where the original did.
+   * An owner with no frames is invisible (usage skips it, framesOf finds none), so forgetting it
+   * changes nothing but the order usage() lists an owner in if it ever comes back.
+   */
+  private forgetIdleOwners(): void {
+    const renumbered = new Int32Array(this.ownerNames.length);
+    const names: string[] = [];
+    const counts: number[] = [];
+    this.ownerNames.forEach((name, id) => {
+      if (this.counts[id]! === 0) return;
+      renumbered[id] = names.length + 1;
+      names.push(name);
+      counts.push(this.counts[id]!);
+    });
+    if (2 * names.length > this.ownerNames.length) return;
+    for (let f = 0; f < this.frameCount; f++) if (this.owners[f] !== 0) this.owners[f] = renumbered[this.owners[f]! - 1]!;
+    this.ownerNames = names;
+    this.counts = counts;
+    this.ownerIds = new Map(names.map((n, i) => [n, i]));
   }
 
   private check(frame: FrameNumber): void {

@@ -93,3 +93,40 @@ describe("Memory.view", () => {
     expect(() => new Memory(4 * PAGE_SIZE).view(0)).toThrowError(/frame 0 is free/);
   });
 });
+
+describe("Memory owners that come and go (a PD or a domain per restart, names never reused)", () => {
+  const names = (mem: Memory) => mem.save().ownerNames.length;
+  /** Owner `life-i` takes two frames, the long-lived owner one more, then life-i gives its frames back. */
+  const life = (mem: Memory, i: number) => {
+    const frames = mem.alloc(`life-${i}`, 2);
+    mem.alloc("keeper", 1);
+    mem.release(frames);
+  };
+
+  it("keeps the owner table no larger after 1000 lives than after 100", () => {
+    const mem = new Memory(4096 * PAGE_SIZE);
+    let largest100 = 0;
+    let largest = 0;
+    for (let i = 0; i < 1000; i++) {
+      life(mem, i);
+      largest = Math.max(largest, names(mem));
+      if (i === 99) largest100 = largest;
+    }
+    expect(largest).toBe(largest100);
+    expect(mem.usage()).toEqual(new Map([["keeper", 1000]]));
+    expect(mem.framesOf("keeper")).toHaveLength(1000);
+    expect(mem.framesOf("life-5")).toEqual([]);
+  });
+
+  it("forgets them exactly where it would have without a save and load in between", () => {
+    const a = new Memory(4096 * PAGE_SIZE);
+    for (let i = 0; i < 50; i++) life(a, i);
+    const b = new Memory(4096 * PAGE_SIZE);
+    b.load(a.save());
+    for (let i = 50; i < 300; i++) {
+      life(a, i);
+      life(b, i);
+    }
+    expect(b.save()).toEqual(a.save());
+  });
+});
