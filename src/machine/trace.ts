@@ -42,6 +42,9 @@ export interface TraceState {
 
 export const DEFAULT_TRACE_CAPACITY = 1 << 17;
 
+/** Interned strings kept at least before the unused ones are dropped (Trace.forgetUnusedStrings). */
+const MIN_STRINGS_TO_COMPACT = 1 << 10;
+
 /**
  * The ids of the two strings a column saw last. Callers repeat the same strings, often alternating
  * two of them (call and reply, caller and callee), so most records skip the intern map.
@@ -100,6 +103,8 @@ export class Trace {
   private totalValue = 0;
   private strings: string[] = [];
   private stringIds = new Map<string, number>();
+  /** Strings interned when the unused ones are next dropped. */
+  private compactAt = MIN_STRINGS_TO_COMPACT;
   private time!: Float64Array;
   private cyclesCol!: Float64Array;
   private cpuCol!: Uint16Array;
@@ -201,6 +206,7 @@ export class Trace {
     this.primsLoCol[i] = primsLo;
     this.primsHiCol[i] = primsHi;
     this.argsCol[i] = args;
+    if (this.strings.length >= this.compactAt) this.forgetUnusedStrings();
   }
 
   /** The k-th held record, oldest first. */
@@ -307,12 +313,7 @@ export class Trace {
     this.count = s.count;
     this.droppedValue = s.dropped;
     this.totalValue = s.total;
-    this.strings = s.strings.slice();
-    this.stringIds = new Map(this.strings.map((str, i) => [str, i]));
-    this.generation++;
-    this.layerIds = new RecentIds((str) => this.intern(str));
-    this.opIds = new RecentIds((str) => this.intern(str));
-    this.actorIds = new RecentIds((str) => this.intern(str));
+    this.setStrings(s.strings.slice());
     this.time = s.time.slice();
     this.cyclesCol = s.cycles.slice();
     this.cpuCol = s.cpu.slice();
@@ -322,6 +323,42 @@ export class Trace {
     this.primsLoCol = s.primsLo.slice();
     this.primsHiCol = s.primsHi.slice();
     this.argsCol = s.args.slice();
+  }
+
+  /** Take `strings` as the interned strings: their ids are their indexes, and the recent ids are stale. */
+  private setStrings(strings: string[]): void {
+    this.strings = strings;
+    this.stringIds = new Map(strings.map((str, i) => [str, i]));
+    this.generation++; // TraceTags resolve their ids again
+    this.layerIds = new RecentIds((str) => this.intern(str));
+    this.opIds = new RecentIds((str) => this.intern(str));
+    this.actorIds = new RecentIds((str) => this.intern(str));
+    this.compactAt = Math.max(MIN_STRINGS_TO_COMPACT, 2 * strings.length);
+  }
+
+  /**
+   * Drop the interned strings no held record uses, and renumber the rest. Actors are named after
+   * objects that come and go for ever with ids never reused (ec812, nova:pd806), so without this the
+   * table would keep a string for every object ever traced, long after the ring dropped its records.
+   * Runs between two records, once the table has doubled since the last time (and holds at least
+   * MIN_STRINGS_TO_COMPACT): one pass over the ring per 512 new strings or more. Ids are internal:
+   * records and hashes give the strings themselves.
+   */
+  private forgetUnusedStrings(): void {
+    const renumbered = new Int32Array(this.strings.length).fill(-1);
+    const kept: string[] = [];
+    const columns = [this.layerCol, this.opCol, this.actorCol];
+    for (let k = 0, i = this.start; k < this.count; k++, i = i + 1 === this.capacityValue ? 0 : i + 1) {
+      for (const col of columns) {
+        const id = col[i]!;
+        if (renumbered[id] === -1) {
+          renumbered[id] = kept.length;
+          kept.push(this.strings[id]!);
+        }
+        col[i] = renumbered[id]!;
+      }
+    }
+    this.setStrings(kept);
   }
 
   private intern(s: string): number {

@@ -49,6 +49,37 @@ describe("Trace (bounded ring)", () => {
   });
 });
 
+describe("Trace strings of actors that come and go (objects named by ids never reused)", () => {
+  /** One record per new actor, as when every restarted child brings new EC names. */
+  const churn = (t: Trace, from: number, to: number) => {
+    for (let i = from; i < to; i++) t.record(i, 0, "nova", i % 2 === 0 ? "call" : "reply", `ec${i}`, 1, 0, 0);
+  };
+  const interned = (t: Trace) => t.save().strings.length;
+
+  it("needs no more strings over 200,000 records than over the first 20,000, and every held record reads as written", () => {
+    const t = new Trace(256);
+    let most = 0;
+    let mostIn20k = 0;
+    for (let n = 0; n < 200_000; n += 100) {
+      churn(t, n, n + 100);
+      most = Math.max(most, interned(t));
+      if (n + 100 === 20_000) mostIn20k = most;
+    }
+    expect(most).toBe(mostIn20k);
+    expect(Array.from(t, (r) => r.actor)).toEqual(Array.from({ length: 256 }, (_, k) => `ec${200_000 - 256 + k}`));
+    expect(t.records({ op: "call" })).toHaveLength(128);
+  });
+
+  it("holds the same records as a trace that never had to drop a string", () => {
+    const a = new Trace(256);
+    churn(a, 0, 5_000);
+    const b = new Trace(256);
+    churn(b, 5_000 - 256, 5_000);
+    expect(interned(a)).toBeLessThan(5_000);
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
+});
+
 describe("Chrome Trace Event export", () => {
   it("writes complete events in microseconds at the profile clock, with names as metadata", () => {
     const t = new Trace(16);
