@@ -39,8 +39,13 @@ export interface JournalState {
 }
 
 /**
- * Entries kept at most. Replay needs the whole history, so a journal past this is broken rather
- * than growing without bound in a soak; snapshots taken before stay restorable.
+ * Entries kept at most. The journal grows with every operation and cannot be shortened: replay from
+ * boot is the only way to rebuild Genode's objects, and no operation can be dropped or merged with a
+ * later one without changing what replay arrives at (a reconfiguration that a later one undoes still
+ * started children, spent ids, quota and time). So a journal past this is broken rather than growing
+ * without bound in a soak; snapshots taken before stay restorable. A configuration applied again
+ * costs one reference (entries are shared, see Journal.textEntry), so a reconfiguration soak's
+ * journal holds 512 KiB at the limit, which `npm run soak` reaches in under half an hour.
  */
 export const JOURNAL_LIMIT = 1 << 16;
 
@@ -48,6 +53,8 @@ export class Journal {
   entries: JournalEntry[] = [];
   texts: string[] = [];
   private textIndex = new Map<string, number>();
+  /** The entry of a start or reconfigure, by text index, shared by every time that text is applied. */
+  private textEntries = { start: [] as JournalEntry[], reconfigure: [] as JournalEntry[] };
   broken: string | undefined;
   /** Set while replaying: operations then run without being recorded again. */
   replaying = false;
@@ -105,6 +112,7 @@ export class Journal {
     this.entries = [];
     this.texts = [];
     this.textIndex.clear();
+    this.textEntries = { start: [], reconfigure: [] };
   }
 
   /** The index of a configuration text in `texts`, added if new. */
@@ -118,6 +126,16 @@ export class Journal {
     return i;
   }
 
+  /**
+   * The entry for applying a configuration text: one frozen object per text, so a soak that
+   * alternates two configurations adds a reference per operation to the journal, not an object.
+   * (append() counts repeats only of run and rpc-cost entries, in place, so sharing these is safe.)
+   */
+  private textEntry(op: "start" | "reconfigure", text: string): JournalEntry {
+    const xml = this.text(text);
+    return (this.textEntries[op][xml] ??= Object.freeze({ op, xml }));
+  }
+
   save(): JournalState {
     this.check();
     return { boot: this.boot, entries: this.entries, texts: this.texts, mark: this.markString(), broken: this.broken };
@@ -128,6 +146,7 @@ export class Journal {
     this.entries = s.entries;
     this.texts = s.texts;
     this.textIndex = new Map(s.texts.map((t, i) => [t, i]));
+    this.textEntries = { start: [], reconfigure: [] };
     const [total, ...clocks] = s.mark.split(",").map(Number);
     this.markTotal = total!;
     clocks.forEach((t, c) => { this.markClocks[c] = t; });
@@ -160,7 +179,7 @@ export class Journal {
     }
     this.depth--;
     if (this.broken === undefined && (succeeded(r) || this.moved() || effect() !== printed)) {
-      this.append("text" in entry ? { op: entry.op, xml: this.text(entry.text) } : entry);
+      this.append("text" in entry ? this.textEntry(entry.op, entry.text) : entry);
     }
     this.setMark();
     return r;

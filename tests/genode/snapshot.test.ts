@@ -140,6 +140,24 @@ describe("Genode in machine snapshots (journal and replay)", () => {
     expect(j.entries).toHaveLength(21);
   });
 
+  it("adds a reference per repeated reconfiguration, not an object: 10 and 200 of them share the same 3 entries", () => {
+    const g = boot("nova", "128M");
+    g.start(LOG_RUN);
+    const other = LOG_RUN.replace('quantum="10M"', 'quantum="8M"');
+    const distinct = () => new Set(g["journal"].entries).size;
+    for (let i = 0; i < 10; i++) g.reconfigure(i % 2 === 0 ? other : LOG_RUN);
+    expect(distinct()).toBe(3);
+    for (let i = 10; i < 200; i++) g.reconfigure(i % 2 === 0 ? other : LOG_RUN);
+    expect(distinct()).toBe(3);
+    expect(g["journal"].entries).toHaveLength(201);
+    // replaying the shared entries from boot arrives where the machine stood
+    const end = g.machine.snapshot();
+    const hash = g.machine.stateHash();
+    g.reconfigure(other);
+    g.machine.restore(end);
+    expect(g.machine.stateHash()).toBe(hash);
+  });
+
   it(`stops keeping entries past ${JOURNAL_LIMIT} operations, and says so, instead of growing without bound`, () => {
     const g = boot("nova", "64M");
     const early = g.machine.snapshot();
