@@ -84,6 +84,43 @@ describe("Genode on NOVA: a destroyed child leaves nothing behind", () => {
   });
 });
 
+describe("Genode on NOVA: host bookkeeping stays bounded however many children are restarted (npm run soak)", () => {
+  /** Structures keyed by something every restarted child brings anew (ids never reused, names after them). */
+  function bookkeeping(g: Genode, nova: Nova) {
+    const m = g.machine;
+    return {
+      exact: {
+        ipcCaches: [nova.k.portals.size, nova.k.replyArgs.size, nova.k.resumed.size, nova.k.utcbHead.size],
+        cachedSpaces: m.cpus.map((c) => c.cached.size),
+        journalObjects: new Set(g["journal"].entries).size,
+      },
+      // compacted when they double: bounded, not constant
+      memoryOwners: m.memory["ownerNames"].length,
+      traceStrings: m.trace["strings"].length,
+    };
+  }
+
+  it("keeps the same IPC caches, cached spaces and journal objects after 10 and after 1,500 restarts; owner names and trace strings stay under their compaction bounds", () => {
+    const m = new Machine({ memory: "64M", traceCapacity: 256 });
+    const nova = bootNova(m);
+    const g = bootGenode(m, { kernel: "nova", caps: 5000, nova: novaPort(nova) });
+    expect(g.start(`<config>${PP}${keeper}</config>`).ok).toBe(true);
+    const restart = (i: number) => expect(g.reconfigure(`<config>${PP}${keeper}${start(i % 2 === 0 ? "a" : "b", "")}</config>`).ok).toBe(true);
+    for (let i = 0; i < 10; i++) restart(i);
+    const after10 = bookkeeping(g, nova);
+    let most = { memoryOwners: 0, traceStrings: 0 };
+    for (let i = 10; i < 1500; i++) {
+      restart(i);
+      const now = bookkeeping(g, nova);
+      most = { memoryOwners: Math.max(most.memoryOwners, now.memoryOwners), traceStrings: Math.max(most.traceStrings, now.traceStrings) };
+    }
+    expect(bookkeeping(g, nova).exact).toEqual(after10.exact);
+    // each restart brought a new PD (an owner) and new EC names (trace actors)
+    expect(most.memoryOwners).toBeLessThanOrEqual(64);
+    expect(most.traceStrings).toBeLessThanOrEqual(1024);
+  });
+});
+
 describe("Genode on Xen: a destroyed child leaves nothing behind", () => {
   it("returns core's sessions, base-xen's records and init's quota to their values before the child, over 50 create/destroy cycles", () => {
     const g = bootGenode(new Machine({ memory: "256M" }), { kernel: "xen", caps: 5000 });
