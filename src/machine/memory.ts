@@ -34,6 +34,8 @@ export class Memory {
   private ownerIds = new Map<string, number>();
   private counts: number[] = [];
   private pages = new Map<number, Uint8Array>();
+  /** A page of zeros, never written: what a frame that holds no bytes reads as. */
+  private readonly zeros = new Uint8Array(PAGE_SIZE);
   private freeCount: number;
   /** No frame below this index is free. */
   private hint = 0;
@@ -173,7 +175,10 @@ export class Memory {
   /** Copy bytes between frames (the caller charges the copy cost). */
   copy(src: FrameNumber, srcOffset: number, dst: FrameNumber, dstOffset: number, length: number): void {
     this.checkRange(src, srcOffset, length);
-    this.write(dst, dstOffset, this.read(src, srcOffset, length));
+    // through a view, not read()'s copy: a grant copy per packet would make a buffer of garbage each
+    const from = this.pages.get(src);
+    if (from !== undefined) this.write(dst, dstOffset, from.subarray(srcOffset, srcOffset + length));
+    else this.write(dst, dstOffset, this.zeros.subarray(0, length));
   }
 
   /** Number of frames that hold written bytes. */

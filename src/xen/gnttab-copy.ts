@@ -87,7 +87,7 @@ function copyOne(hv: Hv, ld: DomainState, op: Struct, len: number, flags: number
   if (sf < 0) return sf;
   const df = frameOf(hv, ld, dst, false, len);
   if (df < 0) return df;
-  hv.write(df, dst.offset, hv.read(sf, src.offset, len));
+  hv.copy(sf, src.offset, df, dst.offset, len);
   hv.add("memcpy_per_byte", len);
   return GNTST_okay;
 }

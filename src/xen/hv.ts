@@ -170,6 +170,11 @@ export class Hv {
     this.m.memory.write(frame, offset, bytes);
   }
 
+  /** Copy bytes between frames, with no buffer in between. */
+  copy(src: Mfn, srcOffset: number, dst: Mfn, dstOffset: number, length: number): void {
+    this.m.memory.copy(src, srcOffset, dst, dstOffset, length);
+  }
+
   /** Allocate and zero `count` Xen-heap pages for a domain (shared_info, grant frames). */
   allocXenPages(d: DomainState, count: number): Mfn[] | undefined {
     const frames = this.m.memory.tryAlloc(d.heapOwner, count);

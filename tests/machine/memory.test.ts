@@ -94,6 +94,22 @@ describe("Memory.view", () => {
   });
 });
 
+describe("Memory.copy", () => {
+  it("copies bytes between frames, within one frame even where the ranges overlap, and zeros from a frame never written", () => {
+    const mem = new Memory(4 * PAGE_SIZE);
+    const [a, b, blank] = mem.alloc("a", 3);
+    mem.write(a!, 0, new Uint8Array([1, 2, 3, 4, 5]));
+    mem.copy(a!, 1, b!, 100, 3);
+    expect(Array.from(mem.read(b!, 99, 5))).toEqual([0, 2, 3, 4, 0]);
+    mem.copy(a!, 0, a!, 2, 5);
+    expect(Array.from(mem.read(a!, 0, 7))).toEqual([1, 2, 1, 2, 3, 4, 5]);
+    mem.copy(blank!, 0, b!, 101, 2);
+    expect(Array.from(mem.read(b!, 99, 5))).toEqual([0, 2, 0, 0, 0]);
+    mem.copy(blank!, 0, a!, 0, 0);
+    expect(mem.touchedFrames).toBe(2);
+  });
+});
+
 describe("Memory owners that come and go (a PD or a domain per restart, names never reused)", () => {
   const names = (mem: Memory) => mem.save().ownerNames.length;
   /** Owner `life-i` takes two frames, the long-lived owner one more, then life-i gives its frames back. */
