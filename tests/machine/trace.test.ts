@@ -133,4 +133,15 @@ describe("TraceTag (a hot path's layer, operation and actor)", () => {
     expect(b.save()).toEqual(a.save());
     expect(b.at(1)).toMatchObject({ layer: "nova", op: "call", actor: "ec33" });
   });
+
+  it("resolves its strings again once the trace dropped unused strings and renumbered the rest", () => {
+    const tag = new TraceTag("nova", "call", "ec1");
+    const t = new Trace(8);
+    for (let i = 0; i < 3_000; i++) {
+      t.recordTagged(2 * i, 0, tag, 1, 0, 0);
+      t.record(2 * i + 1, 0, "nova", "reply", `ec${i + 2}`, 1, 0, 0); // a new actor per record: the table compacts
+    }
+    expect(t.save().strings.length).toBeLessThan(3_000);
+    for (let k = 0; k < 8; k += 2) expect(t.at(k)).toMatchObject({ layer: "nova", op: "call", actor: "ec1" });
+  });
 });
