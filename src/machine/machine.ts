@@ -92,12 +92,17 @@ export class Machine {
   private runWrapper: RunWrapper | undefined;
   private readonly runDirect = (options: RunOptions): RunResult => this.runUnwrapped(options);
   private readonly scratch: PendingEvent = { time: 0, seq: 0, cpu: 0, kind: "", payload: undefined };
+  /** Rates of the shootdown's primitives, looked up once: the cost model updates a Rate in place on an override. */
+  private readonly invlpgRate: Rate;
+  private readonly shootdownRate: Rate;
 
   constructor(options: MachineOptions = {}) {
     const cpus = options.cpus ?? 1;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > 256) throw new UsageError("bad-cpus", `cpus must be a whole number from 1 to 256, got ${cpus}`);
     const costs = typeof options.costs === "object" ? options.costs : { profile: options.costs };
     this.costs = new CostModel(costs.profile ?? "skylake", costs.overrides ?? {});
+    this.invlpgRate = this.costs.rate("invlpg");
+    this.shootdownRate = this.costs.rate("tlb_shootdown_remote");
     this.memory = new Memory(parseSize(options.memory ?? "256M"));
     this.trace = new Trace(options.traceCapacity ?? DEFAULT_TRACE_CAPACITY);
     this.seed = options.seed ?? 1;
@@ -144,7 +149,9 @@ export class Machine {
     let lo = 0;
     let hi = 0;
     for (const part of parts) {
-      const [name, units] = typeof part === "string" ? [part, 1] : part;
+      // Indexing the tuple rather than destructuring a fresh [name, units] keeps the loop allocation-free.
+      const name = typeof part === "string" ? part : part[0];
+      const units = typeof part === "string" ? 1 : part[1];
       const rate = this.costs.rate(name);
       cycles += units === 1 ? rate.cycles : Math.ceil(rate.cycles * units);
       lo |= rate.lo;
@@ -216,12 +223,27 @@ export class Machine {
   tlbShootdown(cpu: CpuId, space: string, layer: string, actor: string, args?: Record<string, unknown>): CpuId[] {
     this.checkCpu(cpu);
     const local = this.cpus[cpu]!.mayCache(space);
-    if (!local && !this.cpus.some((c) => c.mayCache(space))) return [];
-    const remote = this.cpus.filter((c) => c.id !== cpu && c.mayCache(space)).map((c) => c.id);
-    const parts: ChargePart[] = [];
-    if (local) parts.push("invlpg");
-    if (remote.length > 0) parts.push(["tlb_shootdown_remote", remote.length]);
-    this.chargeMany(cpu, parts, layer, "tlb_shootdown", actor, { ...args, space, remote });
+    const remote: CpuId[] = [];
+    for (const c of this.cpus) if (c.id !== cpu && c.mayCache(space)) remote.push(c.id);
+    if (!local && remote.length === 0) return remote;
+    // What chargeMany(["invlpg", ["tlb_shootdown_remote", remote.length]]) charges, without building
+    // the parts list on every unmap.
+    let cycles = 0;
+    let lo = 0;
+    let hi = 0;
+    if (local) {
+      const r = this.invlpgRate;
+      cycles += r.cycles;
+      lo |= r.lo;
+      hi |= r.hi;
+    }
+    if (remote.length > 0) {
+      const r = this.shootdownRate;
+      cycles += remote.length === 1 ? r.cycles : Math.ceil(r.cycles * remote.length);
+      lo |= r.lo;
+      hi |= r.hi;
+    }
+    this.account(cpu, cycles, layer, "tlb_shootdown", actor, args === undefined ? { space, remote } : { ...args, space, remote }, lo >>> 0, hi >>> 0);
     if (local) this.cpus[cpu]!.flushed(space);
     for (const r of remote) this.schedule(r, this.now(cpu), "machine.tlb_flush", { space, actor });
     return remote;
