@@ -10,14 +10,8 @@
 import { UsageError, type Machine, type Primitive, type Rate } from "../machine/index.js";
 import { PAGE_SIZE } from "../machine/index.js";
 import { DOMID_SELF } from "./abi/xen.js";
+import { RemoteCharges } from "./remote-charges.js";
 import type { DomainState, DomId, Mfn, VcpuState, XenState } from "./state.js";
-
-export interface RemoteCharge {
-  cpu: number;
-  rate: Rate;
-  op: string;
-  actor: string;
-}
 
 /**
  * The rates of the primitives on the hottest paths, looked up once: the cost model keeps one Rate
@@ -43,7 +37,7 @@ export class Hv {
   cycles = 0;
   primsLo = 0;
   primsHi = 0;
-  remote: RemoteCharge[] = [];
+  readonly remote = new RemoteCharges();
   /** Physical CPU of the calling vCPU (valid inside a hypercall). */
   cpu = 0;
   /** Trace name and arguments of the operation in progress. */
@@ -127,7 +121,7 @@ export class Hv {
    */
   addOn(cpu: number, rate: Rate, op: string, actor: string): void {
     if (this.inCall && cpu === this.cpu) this.addRate(rate);
-    else if (this.inCall) this.remote.push({ cpu, rate, op, actor });
+    else if (this.inCall) this.remote.push(cpu, rate, op, actor);
     else this.m.chargeRate(cpu, rate, "xen", op, actor);
   }
 

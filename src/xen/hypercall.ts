@@ -108,7 +108,7 @@ export function dispatch(hv: Hv, d: DomainState, v: VcpuState, nr: number, args:
   hv.cycles = entry.cycles;
   hv.primsLo = entry.lo;
   hv.primsHi = entry.hi;
-  if (hv.remote.length !== 0) hv.remote = []; // left over by a call that threw
+  hv.remote.clear(); // anything left over by a call that threw
   hv.opArgs = undefined;
   hv.op = hypercallNames[nr] ?? "unknown_hypercall";
   let rc: number;
@@ -132,10 +132,12 @@ export function dispatch(hv: Hv, d: DomainState, v: VcpuState, nr: number, args:
 function chargeRemote(hv: Hv, cpu: number): void {
   const m = hv.m;
   const remote = hv.remote;
-  // A fresh array: truncating with `length = 0` is a slow path in V8.
-  hv.remote = [];
-  for (const r of remote) {
-    m.idleUntil(r.cpu, m.now(cpu));
-    m.chargeRate(r.cpu, r.rate, "xen", r.op, r.actor);
+  // Outside the call nothing queues (addOn charges at once), so the queue can be read in place.
+  const n = remote.length;
+  remote.clear();
+  for (let i = 0; i < n; i++) {
+    const on = remote.cpu(i);
+    m.idleUntil(on, m.now(cpu));
+    m.chargeRate(on, remote.rate(i), "xen", remote.op(i), remote.actor(i));
   }
 }
