@@ -1,5 +1,5 @@
 export { Machine, type ChargePart, type Dispatcher, type EventHandler, type MachineOptions, type MachineSnapshot, type RunOptions, type RunResult, type RunWrapper, type Stateful } from "./machine.js";
-export { CostModel, profiles, primitiveNames, profileByName, type Confidence, type CostEntry, type CostOverride, type CostProfile, type Primitive, type ProfileName, type Rate } from "./costs/index.js";
+export { CostModel, cyclesOf, profiles, primitiveNames, profileByName, type Confidence, type CostEntry, type CostOverride, type CostProfile, type Primitive, type ProfileName, type Rate } from "./costs/index.js";
 export { Cpu } from "./cpu.js";
 export { UsageError, InvariantError, Interrupted, invariant, ok, err, type Result } from "./errors.js";
 export { EventQueue, type PendingEvent } from "./events.js";

@@ -6,7 +6,7 @@
  * interface and keep their state behind the Stateful interface.
  */
 import { cloneData } from "./clone.js";
-import { CostModel, type CostOverride, type Primitive, type ProfileName, type Rate } from "./costs/index.js";
+import { CostModel, cyclesOf, type CostOverride, type Primitive, type ProfileName, type Rate } from "./costs/index.js";
 import { Cpu, type CpuState } from "./cpu.js";
 import { InvariantError, UsageError } from "./errors.js";
 import { EventQueue, type EventQueueState, type PendingEvent } from "./events.js";
@@ -133,13 +133,13 @@ export class Machine {
   /** Charge `units` of one primitive on a CPU and record it; returns the cycles charged. */
   charge(cpu: CpuId, primitive: Primitive, layer: string, op: string, actor: string, args?: Record<string, unknown>, units = 1): Cycles {
     const rate = this.costs.rate(primitive);
-    const cycles = units === 1 ? rate.cycles : Math.ceil(rate.cycles * units);
+    const cycles = cyclesOf(rate, units);
     return this.account(cpu, cycles, layer, op, actor, args, rate.lo, rate.hi);
   }
 
   /** Charge `units` of a primitive through a Rate looked up once with `m.costs.rate(name)` (hot paths). */
   chargeRate(cpu: CpuId, rate: Rate, layer: string, op: string, actor: string, args?: Record<string, unknown>, units = 1): Cycles {
-    const cycles = units === 1 ? rate.cycles : Math.ceil(rate.cycles * units);
+    const cycles = cyclesOf(rate, units);
     return this.account(cpu, cycles, layer, op, actor, args, rate.lo, rate.hi);
   }
 
@@ -153,7 +153,7 @@ export class Machine {
       const name = typeof part === "string" ? part : part[0];
       const units = typeof part === "string" ? 1 : part[1];
       const rate = this.costs.rate(name);
-      cycles += units === 1 ? rate.cycles : Math.ceil(rate.cycles * units);
+      cycles += cyclesOf(rate, units);
       lo |= rate.lo;
       hi |= rate.hi;
     }
@@ -239,7 +239,7 @@ export class Machine {
     }
     if (remote.length > 0) {
       const r = this.shootdownRate;
-      cycles += remote.length === 1 ? r.cycles : Math.ceil(r.cycles * remote.length);
+      cycles += cyclesOf(r, remote.length);
       lo |= r.lo;
       hi |= r.hi;
     }

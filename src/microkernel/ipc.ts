@@ -10,7 +10,7 @@
  * paper's pre-Meltdown machine), plus `utcb_word_copy` per untyped word and `typed_item_xfer` per typed
  * item. An empty call + reply on nehalem-2010 is therefore exactly 2 × 288 cycles.
  */
-import { TraceTag } from "../machine/index.js";
+import { cyclesOf, TraceTag } from "../machine/index.js";
 import { CrdType, Flag, Item, ItemKind, Perm, Status, Utcb, type Regs } from "./abi.js";
 import { capOf } from "./capability.js";
 import { clamp, decodeCrd, encodeCrd, NULL_CRD, overlaps, type Crd } from "./crd.js";
@@ -156,7 +156,7 @@ function chargeIpc(k: Kernel, cpu: number, tag: TraceTag, xfer: number, args: Re
   if (items === 0) {
     // Untyped words only: chargeMany's sum, in its order, and its rounding of a part of several units.
     const w = k.wordRate;
-    const copy = words === 1 ? w.cycles : Math.ceil(w.cycles * words);
+    const copy = cyclesOf(w, words);
     k.m.accountTagged(cpu, a.cycles + b.cycles + copy, tag, args, (a.lo | b.lo | w.lo) >>> 0, (a.hi | b.hi | w.hi) >>> 0);
     return;
   }

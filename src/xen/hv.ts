@@ -7,7 +7,7 @@
  * Hot-path caches derived from the state (rebuilt by load(), never saved): domains by domid, and a
  * live 32-bit view of every Xen-mapped frame's bytes in machine memory.
  */
-import { UsageError, type Machine, type Primitive, type Rate } from "../machine/index.js";
+import { UsageError, cyclesOf, type Machine, type Primitive, type Rate } from "../machine/index.js";
 import { PAGE_SIZE } from "../machine/index.js";
 import { DOMID_SELF } from "./abi/xen.js";
 import { RemoteCharges } from "./remote-charges.js";
@@ -109,7 +109,7 @@ export class Hv {
       this.m.chargeRate(this.cpu, r, "xen", r.name, "xen", undefined, units);
       return;
     }
-    this.cycles += units === 1 ? r.cycles : Math.ceil(r.cycles * units);
+    this.cycles += cyclesOf(r, units);
     this.primsLo |= r.lo;
     this.primsHi |= r.hi;
   }

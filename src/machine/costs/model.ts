@@ -36,6 +36,14 @@ export interface Rate {
   readonly hi: number;
 }
 
+/**
+ * Cycles of `units` of a primitive: one unit costs exactly its entry, several round up once over the
+ * product (a per-byte or per-word rate times a count), so that fractional rates never lose cycles.
+ */
+export function cyclesOf(rate: Rate, units: number): number {
+  return units === 1 ? rate.cycles : Math.ceil(rate.cycles * units);
+}
+
 type MutableRate = { -readonly [K in keyof Rate]: Rate[K] };
 
 export function profileByName(name: string): CostProfile<Primitive> {
