@@ -93,12 +93,11 @@ export class Kernel {
   /** Per EC, its last "resume" Entered record (frozen; complete() reuses it while IP and registers match). */
   readonly resumed = new IdCache<Readonly<Entered>>();
   /**
-   * Per EC, a 32-bit view of its whole UTCB page, and the page it views: the header test and the
+   * Per EC, a 32-bit view of its whole UTCB page: the header test and the
    * copy of untyped words read and write it without making a BigInt per word. (Named for its first
    * use, the header test; tests refer to it by this name.)
    */
   readonly utcbHead = new IdCache<Uint32Array>();
-  readonly utcbOf = new IdCache<BigUint64Array>();
   /**
    * Trace arguments of a message with `words` untyped words and no typed items, by caller id and
    * word count (frozen and shared, as replyArgs).
@@ -168,7 +167,6 @@ export class Kernel {
     this.replyTags.delete(id);
     this.resumed.delete(id);
     this.utcbHead.delete(id);
-    this.utcbOf.delete(id);
   }
 
   /** The trace tag of EC `ec`'s calls: layer "nova", op "call", actor ecName(ec). */
@@ -184,10 +182,8 @@ export class Kernel {
   /** EC `id`'s UTCB `u` as 32-bit words (little-endian, as the modelled x86_64): word i is halves 2i, 2i + 1. */
   utcb32(id: number, u: BigUint64Array): Uint32Array {
     let v = this.utcbHead.get(id);
-    if (v === undefined || this.utcbOf.get(id) !== u) {
-      v = this.utcbHead.set(id, new Uint32Array(u.buffer, u.byteOffset, 2 * u.length));
-      this.utcbOf.set(id, u);
-    }
+    // A view is of the page it was made over: a new page (a restore) has another buffer or offset.
+    if (v === undefined || v.buffer !== u.buffer || v.byteOffset !== u.byteOffset) v = this.utcbHead.set(id, new Uint32Array(u.buffer, u.byteOffset, 2 * u.length));
     return v;
   }
 
