@@ -1,11 +1,12 @@
 /**
  * Genode's snapshot record: the operations that drove a machine with Genode on it since Genode
  * booted, in order — Genode's own entry points (g.start, g.reconfigure, g.rpcCost) and every
- * m.run() (seen through the machine's run wrapper). Genode's objects hold closures (RPC dispatch functions, signal handlers, components'
- * timers), which no snapshot can copy; the machine is deterministic, so replaying these
- * operations from the boot snapshot rebuilds exactly those objects, and the machine with them
- * (genode.ts). Entries are plain data; consecutive equal ones are counted, not repeated, so a
- * loop of `m.run({ cycles })` or of rpcCost() costs one entry.
+ * m.run() (seen through the machine's run wrapper, Machine.wrapRuns). Genode's objects hold
+ * closures (RPC dispatch functions, signal handlers, components' timers), which no snapshot can
+ * copy; the machine is deterministic, so replaying these operations from the boot snapshot
+ * rebuilds exactly those objects, and the machine with them (genode.ts). Entries are plain data;
+ * consecutive equal ones are counted, not repeated, so a loop of `m.run({ cycles })` or of
+ * rpcCost() costs one entry.
  *
  * Replay is exact only if nothing else drove the machine: a direct kernel entry from a cell, a
  * charge, an idle. Those cannot be replayed, so the journal watches for them — the trace's
